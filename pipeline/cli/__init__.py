@@ -1,0 +1,61 @@
+"""The ``themenradar`` command line: a Click group with one thin command per stage.
+
+Commands parse options and call one library function. Library code raises ``ThemenradarError``; the group
+turns it into ``click.ClickException`` (exit 1) here, in one place. Usage errors exit 2 (Click's default).
+Heavy libraries are imported inside the commands, so ``themenradar --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import click
+
+from pipeline import __version__
+from pipeline.cli._app import AppContext
+from pipeline.errors import ThemenradarError
+
+
+class ThemenradarGroup(click.Group):
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - Click's signature
+        try:
+            return super().invoke(ctx)
+        except ThemenradarError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+@click.group(cls=ThemenradarGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="themenradar")
+@click.option(
+    "--store",
+    "store_path",
+    type=click.Path(dir_okay=False),
+    envvar="THEMENRADAR_STORE",
+    help="Corpus store (SQLite). Default: paths.store of the config, i.e. corpus/corpus.db.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Project config (TOML). Default: ./themenradar.toml when it exists.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="SECTION.KEY=VALUE",
+    help="Override a config value, e.g. --set model.k=25 (repeatable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, store_path: str | None, config_path: str | None, overrides: tuple[str, ...]) -> None:
+    """Themenradar: themes and topics in German sector publications, per year, publisher and type."""
+    ctx.obj = AppContext(store_path=store_path, config_path=config_path, overrides=overrides)
+
+
+def _register() -> None:
+    from pipeline.cli import corpus, extract, ingest, models, preprocess, run, trends
+
+    for module in (ingest, corpus, extract, preprocess, models, trends, run):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()

@@ -1,0 +1,265 @@
+"""Project configuration: ``themenradar.toml`` read into frozen, self-validating dataclasses.
+
+One section per stage plus ``[paths]``. Unknown keys and bad values raise ``ConfigError`` naming the key.
+``--set section.key=value`` overrides a value before validation (the value is parsed as TOML, falling back
+to a plain string). ``section_hash`` gives the cache key a stage's outputs depend on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ConfigError
+
+CONFIG_FILE = "themenradar.toml"
+
+
+def _check(cond: bool, key: str, msg: str) -> None:
+    if not cond:
+        raise ConfigError(f"config key {key}: {msg}")
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    store: str = "corpus/corpus.db"
+    raw: str = "corpus/raw"
+    models: str = "models"
+    outputs: str = "outputs"
+
+
+@dataclass(frozen=True)
+class IngestConfig:
+    metadata: str = ""  # manifest (CSV/XLSX) path; empty = look for documents.csv / metadata.csv in a folder
+    # manifest column -> field (file, title, publisher, date, doc_type, language)
+    columns: dict[str, str] = field(default_factory=dict)
+    publisher_separator: str = ";"
+    # JSON Lines field mapping: field -> key in each record
+    jsonl_fields: dict[str, str] = field(
+        default_factory=lambda: {
+            "id": "id", "text": "text", "date": "date", "publisher": "fraktion", "title": "top",
+        }
+    )  # fmt: skip
+    publisher: str = ""  # value for a whole batch (as --publisher)
+    doc_type: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    engine: str = "pdfium"
+    workers: int = 0  # 0 = all cores
+    timeout_s: float = 300.0
+    memory_mb: int = 4096
+    ocr: bool = False
+
+    def __post_init__(self) -> None:
+        _check(self.engine in ("pdfium", "pdfplumber"), "extract.engine", "must be 'pdfium' or 'pdfplumber'")
+        _check(self.workers >= 0, "extract.workers", "must be >= 0 (0 = all cores)")
+        _check(self.timeout_s > 0, "extract.timeout_s", "must be > 0")
+        _check(self.memory_mb >= 256, "extract.memory_mb", "must be >= 256")
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    lemmatizer: str = "simplemma"
+    gender: str = "normalise"  # normalise | keep
+    min_token_len: int = 2
+    extra_stopwords: list[str] = field(default_factory=list)
+    phrases: bool = True
+    phrase_min_count: int = 5
+    phrase_threshold: float = 0.5
+    passage_tokens: int = 400  # target size of a passage (words) when long documents are split
+    max_speech_tokens: int = 2000  # speeches stay whole below this many words
+    drop_flagged_pages: list[str] = field(default_factory=lambda: ["toc", "table"])
+    workers: int = 0
+
+    def __post_init__(self) -> None:
+        _check(self.gender in ("normalise", "keep"), "preprocess.gender", "must be 'normalise' or 'keep'")
+        _check(self.passage_tokens >= 20, "preprocess.passage_tokens", "must be >= 20")
+        _check(self.min_token_len >= 1, "preprocess.min_token_len", "must be >= 1")
+        _check(self.workers >= 0, "preprocess.workers", "must be >= 0 (0 = all cores)")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    name: str = "default"
+    backend: str = "nmf"
+    k: int = 20
+    sweep: str = ""  # e.g. "10-40:5"; empty = fit only k
+    seeds: list[int] = field(default_factory=lambda: [42])
+    select: str = ""  # rule name for picking a sweep candidate; empty = keep all
+    min_df: int = 2
+    max_df: float = 0.5
+    max_features: int = 50000
+
+    def __post_init__(self) -> None:
+        _check(self.k >= 2, "model.k", "must be >= 2")
+        _check(len(self.seeds) >= 1, "model.seeds", "needs at least one seed")
+        _check(0 < self.max_df <= 1, "model.max_df", "must be in (0, 1]")
+        _check(self.min_df >= 1, "model.min_df", "must be >= 1")
+
+
+@dataclass(frozen=True)
+class ThemesConfig:
+    codebook: str = ""  # empty = the codebook shipped with the package
+
+
+@dataclass(frozen=True)
+class TrendsConfig:
+    period: str = "year"  # year | quarter | month
+    groups: list[str] = field(default_factory=list)  # metadata columns: publisher, doc_type, ...
+    weight: str = "documents"  # documents | tokens
+    min_docs: int = 5
+    bootstrap: int = 1000
+    seed: int = 42
+
+    def __post_init__(self) -> None:
+        _check(self.period in ("year", "quarter", "month"), "trends.period", "must be year, quarter or month")
+        _check(self.weight in ("documents", "tokens"), "trends.weight", "must be 'documents' or 'tokens'")
+        _check(self.min_docs >= 1, "trends.min_docs", "must be >= 1")
+        _check(self.bootstrap >= 0, "trends.bootstrap", "must be >= 0")
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    name: str = "default"
+    plots: bool = True
+
+
+@dataclass(frozen=True)
+class Config:
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    ingest: IngestConfig = field(default_factory=IngestConfig)
+    extract: ExtractConfig = field(default_factory=ExtractConfig)
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    themes: ThemesConfig = field(default_factory=ThemesConfig)
+    trends: TrendsConfig = field(default_factory=TrendsConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    base_dir: str = "."  # folder the relative paths are resolved against (where the TOML file is)
+
+    def path(self, name: str) -> Path:
+        """An entry of ``[paths]`` resolved against the config file's folder."""
+        p = Path(getattr(self.paths, name))
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def to_dict(self) -> dict[str, Any]:
+        d = dataclasses.asdict(self)
+        d.pop("base_dir")
+        return d
+
+
+SECTIONS: dict[str, type] = {
+    name: hint for name, hint in typing.get_type_hints(Config).items() if name != "base_dir"
+}
+
+
+def section_hash(section: Any) -> str:
+    """Stable hash of one config section (cache key for the stage that reads it)."""
+    payload = json.dumps(dataclasses.asdict(section), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def parse_override(text: str) -> tuple[str, str, Any]:
+    """``"model.k=25"`` -> ("model", "k", 25). Values are TOML (``[1,2]``, ``true``) or plain strings."""
+    if "=" not in text or "." not in text.split("=", 1)[0]:
+        raise ConfigError(f"override {text!r}: expected SECTION.KEY=VALUE, e.g. model.k=25")
+    key, raw = text.split("=", 1)
+    section, name = key.strip().split(".", 1)
+    try:
+        value = tomllib.loads(f"v = {raw.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw.strip()
+    return section, name, value
+
+
+def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] = ()) -> Config:
+    """Read ``path`` (or ``./themenradar.toml`` when it exists, else defaults) and apply overrides."""
+    data: dict[str, Any] = {}
+    base_dir = Path(".")
+    if path is None and Path(CONFIG_FILE).is_file():
+        path = Path(CONFIG_FILE)
+    if path is not None:
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"{path}: config file not found") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+        base_dir = path.parent
+    for text in overrides:
+        section, name, value = parse_override(text)
+        data.setdefault(section, {})
+        if not isinstance(data[section], dict):
+            raise ConfigError(f"config key {section}: must be a table")
+        data[section][name] = value
+    return config_from_dict(data, base_dir=str(base_dir))
+
+
+def config_from_dict(data: dict[str, Any], base_dir: str = ".") -> Config:
+    unknown = set(data) - set(SECTIONS)
+    if unknown:
+        raise ConfigError(f"config key {sorted(unknown)[0]}: unknown section (known: {', '.join(SECTIONS)})")
+    sections = {}
+    for name, cls in SECTIONS.items():
+        raw = data.get(name, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(f"config key {name}: must be a table")
+        sections[name] = _build(cls, raw, name)
+    return Config(**sections, base_dir=base_dir)
+
+
+def _build(cls: type, raw: dict[str, Any], section: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    unknown = set(raw) - known
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ConfigError(f"config key {section}.{key}: unknown key (known: {', '.join(sorted(known))})")
+    values = {k: _coerce(v, hints[k], f"{section}.{k}") for k, v in raw.items()}
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ConfigError(f"config section {section}: {exc}") from exc
+
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        _check(isinstance(value, bool), key, f"must be true or false, got {value!r}")
+        return value
+    if hint is int:
+        _check(isinstance(value, int) and not isinstance(value, bool), key, f"must be an integer, got {value!r}")
+        return value
+    if hint is float:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        _check(ok, key, f"must be a number, got {value!r}")
+        return float(value)
+    if hint is str:
+        _check(isinstance(value, str), key, f"must be a string, got {value!r}")
+        return value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        _check(isinstance(value, list), key, f"must be a list, got {value!r}")
+        return [_coerce(v, item, key) for v in value]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        _check(isinstance(value, dict), key, f"must be a table, got {value!r}")
+        return {str(k): _coerce(v, item, f"{key}.{k}") for k, v in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(hint):
+            try:
+                return _coerce(value, arg, key)
+            except ConfigError:
+                continue
+        raise ConfigError(f"config key {key}: bad value {value!r}")
+    return value

@@ -1,0 +1,159 @@
+"""Document rows: insert, look up, filter, count, update status."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pipeline.artefacts import Document
+from pipeline.store.core import utcnow
+
+_DOC_COLUMNS = (
+    "id", "source_path", "record_key", "format", "content_hash", "size_bytes", "title", "publishers",
+    "date", "date_precision", "doc_type", "language", "page_count", "status", "error", "meta",
+    "provenance", "extractor", "ingested_at", "updated_at",
+)  # fmt: skip
+
+
+def row_to_document(row: sqlite3.Row) -> Document:
+    d = dict(row)
+    d["publishers"] = tuple(json.loads(d["publishers"] or "[]"))
+    d["meta"] = json.loads(d["meta"] or "{}")
+    d["provenance"] = json.loads(d["provenance"] or "{}")
+    return Document(**{k: d[k] for k in _DOC_COLUMNS})
+
+
+def _document_values(doc: Document, now: str) -> tuple[Any, ...]:
+    values = {
+        **doc.__dict__,
+        "publishers": json.dumps(list(doc.publishers), ensure_ascii=False),
+        "meta": json.dumps(doc.meta, ensure_ascii=False, sort_keys=True),
+        "provenance": json.dumps(doc.provenance, ensure_ascii=False, sort_keys=True),
+        "ingested_at": doc.ingested_at or now,
+        "updated_at": now,
+    }
+    return tuple(values[k] for k in _DOC_COLUMNS)
+
+
+class DocumentsMixin:
+    conn: sqlite3.Connection
+
+    def insert_documents(self, docs: Iterable[Document]) -> int:
+        """Insert new documents; rows whose id already exists are left untouched. Returns rows added.
+        Call inside ``transaction()`` to make a batch atomic."""
+        now = utcnow()
+        placeholders = ", ".join("?" for _ in _DOC_COLUMNS)
+        cur = self.conn.executemany(
+            f"INSERT OR IGNORE INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({placeholders})",
+            (_document_values(d, now) for d in docs),
+        )
+        return cur.rowcount
+
+    def upsert_document(self, doc: Document) -> None:
+        """Insert or replace one document row (keeps its original ``ingested_at``)."""
+        now = utcnow()
+        old = self.get_document(doc.id)
+        if old is not None and doc.ingested_at is None:
+            doc = Document(**{**doc.__dict__, "ingested_at": old.ingested_at})
+        placeholders = ", ".join("?" for _ in _DOC_COLUMNS)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in _DOC_COLUMNS if c != "id")
+        self.conn.execute(
+            f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({placeholders}) "
+            f"ON CONFLICT(id) DO UPDATE SET {updates}",
+            _document_values(doc, now),
+        )
+
+    def get_document(self, doc_id: str) -> Document | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row_to_document(row) if row else None
+
+    def find_document(self, prefix: str) -> Document | None:
+        """Look a document up by its id or a unique id prefix (as git does for commits)."""
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE id >= ? AND id < ? LIMIT 2", (prefix, prefix + "\uffff")
+        ).fetchall()
+        if len(rows) == 1 or (rows and rows[0]["id"] == prefix):
+            return row_to_document(rows[0])
+        return None
+
+    def document_ids(self, *, status: str | None = None, format: str | None = None) -> set[str]:
+        sql, args = "SELECT id FROM documents WHERE 1=1", []
+        if status:
+            sql += " AND status=?"
+            args.append(status)
+        if format:
+            sql += " AND format=?"
+            args.append(format)
+        return {r[0] for r in self.conn.execute(sql, args)}
+
+    def iter_documents(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        format: str | None = None,
+        publisher: str | None = None,
+        year: int | None = None,
+        doc_type: str | None = None,
+        source_path: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[Document]:
+        """Documents in a stable order (date, then id), filtered by any of the arguments."""
+        sql, args = ["SELECT * FROM documents WHERE 1=1"], []
+        if status:
+            statuses = [status] if isinstance(status, str) else list(status)
+            sql.append(f"AND status IN ({', '.join('?' for _ in statuses)})")
+            args += statuses
+        if format:
+            sql.append("AND format=?")
+            args.append(format)
+        if publisher:
+            sql.append("AND EXISTS (SELECT 1 FROM json_each(documents.publishers) WHERE value=?)")
+            args.append(publisher)
+        if year is not None:
+            sql.append("AND substr(date, 1, 4)=?")
+            args.append(f"{year:04d}")
+        if doc_type:
+            sql.append("AND doc_type=?")
+            args.append(doc_type)
+        if source_path:
+            sql.append("AND source_path=?")
+            args.append(source_path)
+        sql.append("ORDER BY date IS NULL, date, id")
+        if limit is not None:
+            sql.append("LIMIT ?")
+            args.append(limit)
+        for row in self.conn.execute(" ".join(sql), args):
+            yield row_to_document(row)
+
+    def set_status(self, doc_id: str, status: str, error: str | None = None, **fields: Any) -> None:
+        """Set a document's status and last error (and any plain column given as keyword)."""
+        allowed = {"page_count", "language", "extractor", "title"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ValueError(f"set_status cannot set {sorted(unknown)}")
+        cols = ["status=?", "error=?", "updated_at=?"] + [f"{k}=?" for k in fields]
+        self.conn.execute(
+            f"UPDATE documents SET {', '.join(cols)} WHERE id=?",
+            (status, error, utcnow(), *fields.values(), doc_id),
+        )
+
+    def count_by(self, column: str) -> dict[str, int]:
+        """Counts of documents per value of ``status``, ``format``, ``doc_type``, ``language`` or year."""
+        expr = {
+            "status": "status", "format": "format", "doc_type": "doc_type",
+            "language": "language", "year": "substr(date, 1, 4)",
+        }[column]  # fmt: skip
+        rows = self.conn.execute(f"SELECT {expr} AS k, COUNT(*) FROM documents GROUP BY k ORDER BY k")
+        return {("" if k is None else str(k)): n for k, n in rows}
+
+    def count_publishers(self) -> dict[str, int]:
+        rows = self.conn.execute(
+            "SELECT value, COUNT(*) FROM documents, json_each(documents.publishers) GROUP BY value "
+            "ORDER BY COUNT(*) DESC, value"
+        )
+        return dict(rows.fetchall())
+
+    def count_documents(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
