@@ -41,12 +41,9 @@ class IngestConfig:
     # manifest column -> field (file, title, publisher, date, doc_type, language)
     columns: dict[str, str] = field(default_factory=dict)
     publisher_separator: str = ";"
-    # JSON Lines field mapping: field -> key in each record
-    jsonl_fields: dict[str, str] = field(
-        default_factory=lambda: {
-            "id": "id", "text": "text", "date": "date", "publisher": "fraktion", "title": "top",
-        }
-    )  # fmt: skip
+    # JSON Lines field mapping: field -> key in each record (overrides the built-in candidates, e.g.
+    # {publisher = "fraktion", title = "top"} for the Bundestag speeches)
+    jsonl_fields: dict[str, str] = field(default_factory=dict)
     publisher: str = ""  # value for a whole batch (as --publisher)
     doc_type: str = ""
     date: str = ""
