@@ -260,3 +260,28 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
                 continue
         raise ConfigError(f"config key {key}: bad value {value!r}")
     return value
+
+
+def to_toml(cfg: Config) -> str:
+    """The effective config as TOML text (``themenradar config show``)."""
+    lines: list[str] = []
+    for name, values in cfg.to_dict().items():
+        lines.append(f"[{name}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"cannot write {value!r} as TOML")
