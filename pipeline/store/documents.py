@@ -157,3 +157,69 @@ class DocumentsMixin:
 
     def count_documents(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+
+    # -- used by ingest ------------------------------------------------------------------------------
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """The subset of ``ids`` already stored (queried in chunks)."""
+        ids = list(ids)
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self.conn.execute(
+                f"SELECT id FROM documents WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    def current_ids_at_path(self, source_path: str) -> list[str]:
+        """Ids of the not-superseded single-file documents stored from ``source_path``."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE source_path=? AND record_key IS NULL AND status != 'superseded'",
+            (source_path,),
+        )
+        return [r[0] for r in rows]
+
+    def records_with_hashes(self, hashes: Iterable[str]) -> dict[str, list[tuple[str, str, str | None]]]:
+        """content_hash -> [(id, source_path, date)] of stored container records with that text hash."""
+        hashes = list(set(hashes))
+        result: dict[str, list[tuple[str, str, str | None]]] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = hashes[start : start + 500]
+            rows = self.conn.execute(
+                "SELECT content_hash, id, source_path, date FROM documents WHERE record_key IS NOT NULL "
+                f"AND content_hash IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            for h, doc_id, path, date in rows:
+                result.setdefault(h, []).append((doc_id, path, date))
+        return result
+
+    def mark_superseded(self, ids: Iterable[str], by: str) -> int:
+        """Set status ``superseded`` on ``ids`` (their file changed; ``by`` is the new document's id)."""
+        now = utcnow()
+        cur = self.conn.executemany(
+            "UPDATE documents SET status='superseded', error=?, updated_at=? WHERE id=?",
+            ((f"superseded by {by} (file changed)", now, i) for i in ids),
+        )
+        return cur.rowcount
+
+    def match_documents(self, prefix: str, limit: int = 2) -> list[Document]:
+        """Documents whose id starts with ``prefix`` (an exact id match comes alone)."""
+        exact = self.get_document(prefix)
+        if exact is not None:
+            return [exact]
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+            (prefix, prefix + "\uffff", limit),
+        ).fetchall()
+        return [row_to_document(r) for r in rows]
+
+    def count_matrix(self, rows: str, cols: str) -> dict[str, dict[str, int]]:
+        """Counts per (rows, cols) pair of ``format`` / ``status`` / ``doc_type`` / year."""
+        expr = {"status": "status", "format": "format", "doc_type": "doc_type", "year": "substr(date, 1, 4)"}
+        out: dict[str, dict[str, int]] = {}
+        for a, b, n in self.conn.execute(
+            f"SELECT {expr[rows]}, {expr[cols]}, COUNT(*) FROM documents GROUP BY 1, 2 ORDER BY 1, 2"
+        ):
+            out.setdefault("" if a is None else str(a), {})["" if b is None else str(b)] = n
+        return out

@@ -1,0 +1,219 @@
+"""Ingest: files (PDF, text, Markdown, JSON Lines, Bundestag XML, speeches XML) -> document rows.
+
+``run(store, paths, cfg)`` walks the paths, reads each file with the reader for its format, merges metadata
+(precedence: batch options > manifest > record / PDF info > text > file name, provenance recorded per
+field) and writes documents in batches (one transaction each, ``INSERT OR IGNORE`` by id). Ids: first 16
+hex chars of sha256 of the file bytes; for records in a container, of ``file name + NUL + record key``.
+Re-running adds only what is new; a file whose bytes are stored under another path is a duplicate; a
+known path whose bytes changed gives a new document and the old row becomes ``superseded``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pipeline.artefacts import Document
+from pipeline.config import IngestConfig
+from pipeline.errors import InputError
+from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
+from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
+from pipeline.ingest.metadata import DateError, merge, parse_date
+from pipeline.ingest.records import Item, Problem, file_doc_id, record_doc_id, sha256_hex, text_hash
+from pipeline.ingest.result import IngestResult
+from pipeline.ingest.writer import BatchWriter, Pending
+
+Progress = Callable[[int, int, str], None]
+SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
+            ".ndjson": "jsonl", ".xml": "xml"}  # fmt: skip
+FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
+                   "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
+
+__all__ = ["IngestResult", "run", "detect_format"]
+
+
+def detect_format(path: Path) -> str | None:
+    """pdf / text / markdown / jsonl / xml (sniffed later) from the suffix; ``.jsonl.gz`` too."""
+    name = path.name.lower()
+    if name.endswith((".jsonl.gz", ".ndjson.gz")):
+        return "jsonl"
+    return SUFFIXES.get(path.suffix.lower())
+
+
+def _expand(paths: Iterable[str | Path], result: IngestResult) -> list[Path]:
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for f in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = f.relative_to(path).parts
+                if any(part.startswith(".") for part in rel) or f.name in MANIFEST_NAMES:
+                    continue
+                if detect_format(f) is None:
+                    result.skipped.append(str(f))
+                else:
+                    files.append(f)
+        elif path.is_file():
+            files.append(path)
+        else:
+            result.fail(str(path), "no such file or directory")
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        if f.resolve() not in seen:
+            seen.add(f.resolve())
+            unique.append(f)
+    return unique
+
+
+def _manifests(paths: Iterable[str | Path], files: list[Path], metadata: str | Path | None,
+               columns: dict[str, str], result: IngestResult) -> list[Manifest]:  # fmt: skip
+    """The explicit manifest, or the documents.csv / metadata.csv found in each folder being ingested
+    (deepest folder first, so a sub-folder's manifest wins)."""
+    if metadata:
+        found = [load_manifest(metadata, columns)]
+    else:
+        folders = {f.parent.resolve() for f in files} | {Path(p).resolve() for p in paths if Path(p).is_dir()}
+        roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+        for root in roots:
+            folders |= {d.resolve() for d in root.rglob("*") if d.is_dir()}
+        candidates = {m for d in folders if (m := find_manifest(d)) is not None}
+        found = [load_manifest(m, columns) for m in sorted(candidates, key=lambda m: -len(m.parts))]
+    for m in found:
+        for row, missing in m.missing:
+            result.fail(f"{m.path}:row {row}", f"file {missing} does not exist")
+    return found
+
+
+def _doc(
+    doc_id: str, path: Path, item: Item, sources: list[tuple[str, dict]], separator: str, *,
+    content_hash: str, size: int, extra_meta: dict[str, Any], result: IngestResult, where: str,
+) -> Document:  # fmt: skip
+    values, provenance, problems = merge(
+        sources + item.sources + [("format", FORMAT_DEFAULTS.get(item.format, {}))], separator
+    )
+    for p in problems:
+        result.warnings.append((where, p))
+    date, precision = values["date"] or (None, None)
+    errors = [e for e in (item.error, *problems) if e]
+    return Document(
+        id=doc_id, source_path=str(path), format=item.format, status=item.status, record_key=item.record_key,
+        content_hash=content_hash, size_bytes=size, title=values["title"], publishers=values["publishers"] or (),
+        date=date, date_precision=precision, doc_type=values["doc_type"], language=values["language"],
+        page_count=item.page_count, error="; ".join(errors) or None, meta={**extra_meta, **item.meta},
+        provenance=provenance,
+    )  # fmt: skip
+
+
+def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem]:
+    if fmt == "jsonl":
+        yield from jsonl.iter_records(path, cfg.jsonl_fields)
+        return
+    data = path.read_bytes()
+    kind = xmlsafe.sniff(data)
+    if kind == "bundestag-xml":
+        yield from bundestag_xml.iter_records(path, data)
+    elif kind == "speeches-xml":
+        yield from speeches_xml.iter_records(path, data)
+    else:
+        raise InputError(f"{path}: unknown XML format (expected a Bundestag plenary protocol or a speeches "
+                         "<collection>)")  # fmt: skip
+
+
+def run(
+    store,  # noqa: ANN001 - CorpusStore (imported lazily by callers)
+    paths: Iterable[str | Path],
+    cfg: IngestConfig,
+    *,
+    metadata: str | Path | None = None,
+    publisher: str | None = None,
+    doc_type: str | None = None,
+    date: str | None = None,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest files and folders into ``store``. Bad inputs are listed in ``result.failed``; the rest goes on."""
+    started = time.perf_counter()
+    result = IngestResult()
+    paths = list(paths)
+    batch = {"publishers": publisher or cfg.publisher or None, "doc_type": doc_type or cfg.doc_type or None,
+             "date": date or cfg.date or None}  # fmt: skip
+    if batch["date"]:
+        try:
+            batch["date"] = parse_date(batch["date"])
+        except DateError as exc:
+            raise InputError(f"--date: {exc}; use e.g. 2019, 2019-08, 2019-08-28 or 28.08.2019") from exc
+    batch = {k: v for k, v in batch.items() if v}
+    cli_source = [("cli", batch)] if batch else []
+    files = _expand(paths, result)
+    manifests = _manifests(paths, files, metadata or cfg.metadata or None, cfg.columns, result)
+    writer = BatchWriter(store, result)
+    for done, path in enumerate(files, start=1):
+        result.files += 1
+        row, manifest = None, None
+        for m in manifests:
+            if (row := m.lookup(path)) is not None:
+                manifest = m
+                break
+        sources = cli_source + ([("manifest", row)] if row else [])
+        extra = {"manifest": str(manifest.path)} if manifest else {}
+        try:
+            _ingest_file(store, path.resolve(), sources, extra, cfg, writer, result)
+        except InputError as exc:
+            result.fail(str(path), str(exc).removeprefix(f"{path.resolve()}: ").removeprefix(f"{path}: "))
+        except OSError as exc:
+            result.fail(str(path), f"cannot read ({exc.strerror or exc})")
+        if progress:
+            progress(done, len(files), path.name)
+    writer.flush()
+    result.elapsed_s = time.perf_counter() - started
+    return result
+
+
+def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
+                 writer: BatchWriter, result: IngestResult) -> None:  # fmt: skip
+    fmt = detect_format(path)
+    if fmt is None:
+        raise InputError(f"{path}: unsupported format {path.suffix!r} (pdf, txt, md, jsonl[.gz], xml)")
+    sep = cfg.publisher_separator
+    if fmt in ("jsonl", "xml"):
+        stats = result.source(str(path))
+        for rec in _records(path, fmt, cfg):
+            if isinstance(rec, Problem) and rec.duplicate:
+                result.duplicates.append({"path": rec.where, "of_id": None, "of_path": str(path), "count": 1,
+                                          "problem": rec.message})  # fmt: skip
+                stats["duplicates"] += 1
+                continue
+            if isinstance(rec, Problem):
+                result.fail(rec.where, rec.message)
+                stats["failed"] += 1
+                continue
+            doc_id = record_doc_id(path.name, rec.record_key or "")
+            body = rec.text or ""
+            doc = _doc(doc_id, path, rec, sources, sep, content_hash=text_hash(body),
+                       size=len(body.encode("utf-8")), extra_meta=extra, result=result,
+                       where=f"{path}:{rec.record_key}")  # fmt: skip
+            writer.add(Pending(doc, body, container=True))
+        return
+    data = path.read_bytes()
+    doc_id = file_doc_id(data)
+    stored = store.get_document(doc_id) or writer.pending_doc(doc_id)
+    if stored is not None:
+        if stored.source_path == str(path):
+            result.already_present += 1
+            result.source(str(path))["already_present"] += 1
+            if stored.status in ("failed", "encrypted"):
+                result.fail(str(path), f"{stored.error or stored.status} (recorded earlier)")
+        else:
+            result.duplicates.append({"path": str(path), "of_id": doc_id, "of_path": stored.source_path,
+                                      "count": 1})  # fmt: skip
+            result.source(str(path))["duplicates"] += 1
+        return
+    item = pdf.read(path, data) if fmt == "pdf" else text.read(path, data)
+    doc = _doc(doc_id, path, item, sources, sep, content_hash=sha256_hex(data), size=len(data),
+               extra_meta=extra, result=result, where=str(path))  # fmt: skip
+    if item.status in ("failed", "encrypted"):
+        result.fail(str(path), item.error or item.status)
+    old = [i for i in store.current_ids_at_path(str(path)) if i != doc_id]
+    writer.add(Pending(doc, item.text, supersedes=old))
