@@ -38,7 +38,7 @@ class PathsConfig:
 @dataclass(frozen=True)
 class IngestConfig:
     metadata: str = ""  # manifest (CSV/XLSX) path; empty = look for documents.csv / metadata.csv in a folder
-    # manifest column -> field (file, title, publisher, date, doc_type, language)
+    # manifest field (file, title, publisher, date, doc_type, language) -> column name, as --column FIELD=COLUMN
     columns: dict[str, str] = field(default_factory=dict)
     publisher_separator: str = ";"
     # JSON Lines field mapping: field -> key in each record (overrides the built-in candidates, e.g.
@@ -47,6 +47,23 @@ class IngestConfig:
     publisher: str = ""  # value for a whole batch (as --publisher)
     doc_type: str = ""
     date: str = ""
+
+    def __post_init__(self) -> None:
+        fields = ("file", "title", "publisher", "date", "doc_type", "language")
+        for key in self.columns:
+            _check(key in fields, f"ingest.columns.{key}", f"unknown field (known: {', '.join(fields)})")
+        jsonl = ("id", "text", "date", "publisher", "title", "doc_type", "language")
+        for key in self.jsonl_fields:
+            _check(key in jsonl, f"ingest.jsonl_fields.{key}", f"unknown field (known: {', '.join(jsonl)})")
+        _check(bool(self.publisher_separator), "ingest.publisher_separator", "must not be empty")
+        if self.date:
+            from pipeline.ingest.metadata import DateError, parse_date
+
+            try:
+                parse_date(self.date)
+            except DateError as exc:
+                raise ConfigError(f"config key ingest.date: {exc}") from exc
+
 
 
 @dataclass(frozen=True)
