@@ -14,12 +14,13 @@ from pipeline.store.documents import DocumentsMixin
 from pipeline.store.pages import PagesMixin
 from pipeline.store.passages import PassagesMixin
 from pipeline.store.runs import RunsMixin
+from pipeline.store.trends import TrendsMixin
 
 DEFAULT_STORE = Path("corpus") / "corpus.db"
 STORE_ENV = "THEMENRADAR_STORE"
 
 
-class CorpusStore(DocumentsMixin, PagesMixin, PassagesMixin, RunsMixin, StoreBase):
+class CorpusStore(DocumentsMixin, PagesMixin, PassagesMixin, RunsMixin, TrendsMixin, StoreBase):
     """Open with ``CorpusStore(path)``; use as a context manager to close it."""
 
 

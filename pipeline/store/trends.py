@@ -1,0 +1,32 @@
+"""Read-only queries of the trends and report stage: passage tokens per document, passage texts by id."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+
+
+class TrendsMixin:
+    conn: sqlite3.Connection
+
+    def iter_passage_tokens(self) -> Iterator[tuple[str, str, int, str]]:
+        """``(passage_id, doc_id, n_tokens, tokens)`` of every passage (tokens space-separated)."""
+        yield from self.conn.execute("SELECT id, doc_id, n_tokens, tokens FROM passages ORDER BY doc_id, seq")
+
+    def count_passages_total(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
+
+    def passages_by_id(self, ids: Iterable[str]) -> dict[str, dict]:
+        """``{passage_id: {doc_id, page_start, page_end, text}}`` for the given ids that exist."""
+        out: dict[str, dict] = {}
+        ids = list(dict.fromkeys(ids))
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = self.conn.execute(
+                "SELECT id, doc_id, page_start, page_end, text FROM passages "
+                f"WHERE id IN ({', '.join('?' for _ in chunk)})",
+                chunk,
+            )
+            for r in rows:
+                out[r[0]] = {"doc_id": r[1], "page_start": r[2], "page_end": r[3], "text": r[4] or ""}
+        return out

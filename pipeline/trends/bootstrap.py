@@ -1,0 +1,136 @@
+"""Vectorised bootstrap of (weighted) cell means over documents.
+
+For a cell of ``n`` documents, ``B`` resamples with replacement are drawn at once as a ``B x n`` matrix of
+multiplicities (how often each document was drawn); every replicate mean of every column is then one matrix
+product: ``(counts @ (w * X)) / (counts @ w)``. One set of resamples per cell serves all value matrices
+(topic shares, theme mentions, term rates), so the estimates of one cell are resampled consistently.
+
+Each cell has its own random stream, seeded from the run's seed and the cell's key, so a cell's interval
+does not change when other cells or groups are added to a run.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+_BLOCK = 4_000_000  # max resample entries (B x n) held at once
+
+
+@dataclass
+class ValueSet:
+    """Per-document values ``X`` (n x K) and weights ``w`` (n): the cell estimate is sum(w X) / sum(w)."""
+
+    X: np.ndarray
+    w: np.ndarray
+
+
+@dataclass
+class CellEstimates:
+    """Per value set: point, lower, upper (cells x K) and the replicates (B x cells x K) if kept."""
+
+    point: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    reps: np.ndarray | None
+
+
+def cell_rng(seed: int, key: str) -> np.random.Generator:
+    return np.random.default_rng([seed, zlib.crc32(key.encode("utf-8"))])
+
+
+def resample_counts(rng: np.random.Generator, n: int, b: int) -> np.ndarray:
+    """``b x n`` multiplicities of ``b`` bootstrap resamples of ``n`` items (each row sums to ``n``)."""
+    idx = rng.integers(0, n, size=(b, n))
+    idx += np.arange(b)[:, None] * n
+    return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
+
+
+def _weighted_means(counts: np.ndarray, vs: ValueSet, rows: np.ndarray) -> np.ndarray:
+    w = vs.w[rows]
+    num = counts @ (vs.X[rows] * w[:, None])
+    den = counts @ w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return num / den[:, None]
+
+
+def bootstrap_cells(
+    values: Sequence[ValueSet],
+    cells: np.ndarray,
+    cell_keys: Sequence[str],
+    *,
+    replicates: int,
+    seed: int,
+    level: float = 0.95,
+    keep_reps: bool = True,
+) -> list[CellEstimates]:
+    """Point estimates and percentile intervals per cell for each value set.
+
+    ``cells[i]`` is the cell index (0..len(cell_keys)-1) of row ``i``. Intervals are widened to contain the
+    point estimate when the percentile interval of a skewed replicate distribution misses it, and are NaN
+    for cells with fewer than two documents (no spread to resample)."""
+    n_cells = len(cell_keys)
+    order = np.argsort(cells, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=n_cells))])
+    out = []
+    for vs in values:
+        k = vs.X.shape[1]
+        out.append(
+            CellEstimates(
+                point=np.full((n_cells, k), np.nan),
+                lower=np.full((n_cells, k), np.nan),
+                upper=np.full((n_cells, k), np.nan),
+                reps=np.full((replicates, n_cells, k), np.nan) if keep_reps and replicates else None,
+            )
+        )
+    alpha = (1 - level) / 2 * 100
+    for c, key in enumerate(cell_keys):
+        rows = order[bounds[c] : bounds[c + 1]]
+        n = len(rows)
+        if n == 0:
+            continue
+        for vs, est in zip(values, out, strict=True):
+            w = vs.w[rows]
+            sw = w.sum()
+            if sw > 0:
+                est.point[c] = (vs.X[rows] * w[:, None]).sum(axis=0) / sw
+        if replicates == 0:
+            continue
+        rng = cell_rng(seed, key)
+        step = max(1, _BLOCK // n)
+        reps = [np.empty((replicates, vs.X.shape[1])) for vs in values]
+        for start in range(0, replicates, step):
+            b = min(step, replicates - start)
+            counts = resample_counts(rng, n, b)
+            for j, vs in enumerate(values):
+                reps[j][start : start + b] = _weighted_means(counts, vs, rows)
+        for est, r in zip(out, reps, strict=True):
+            if est.reps is not None:
+                est.reps[:, c, :] = r
+            if n < 2:
+                continue
+            pct = np.nanpercentile if np.isnan(r).any() else np.percentile
+            lo, hi = pct(r, [alpha, 100 - alpha], axis=0)
+            est.lower[c] = np.fmin(lo, est.point[c])
+            est.upper[c] = np.fmax(hi, est.point[c])
+    return out
+
+
+def wls_slopes(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Weighted least-squares slopes of ``y`` (..., P, K) on times ``t`` (P,) with weights ``w`` (P,).
+    Periods with NaN values are left out per column. Returns (..., K)."""
+    ok = ~np.isnan(y)
+    ww = np.where(ok, w[:, None], 0.0)
+    yy = np.where(ok, y, 0.0)
+    tt = t[:, None]
+    sw = ww.sum(axis=-2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        tbar = (ww * tt).sum(axis=-2) / sw
+        ybar = (ww * yy).sum(axis=-2) / sw
+        dt = tt - tbar[..., None, :]
+        num = (ww * dt * (yy - ybar[..., None, :])).sum(axis=-2)
+        den = (ww * dt * dt).sum(axis=-2)
+        return num / den

@@ -1,0 +1,168 @@
+"""Inputs of the trend tables: document metadata from the store, model shares and codebook hits per document.
+
+Passage-level values are aggregated to documents first: a document's topic share is the token-weighted mean
+of its passages' shares; its codebook hits and tokens are the sums over its passages.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BUILTIN_GROUPS = ("publisher", "doc_type", "format", "language", "year")
+MISSING = "(ohne Angabe)"
+
+
+def documents_frame(store: Any) -> pd.DataFrame:
+    """One row per document with text (status ``extracted``): id, title, date, precision, publishers
+    (tuple), doc_type, format, language, year and the scalar ``meta`` fields (e.g. speaker, party)."""
+    import pandas as pd
+
+    rows = []
+    for d in store.iter_documents(status="extracted"):
+        row: dict[str, Any] = {
+            "doc_id": d.id,
+            "title": d.title or Path(d.source_path).name,
+            "date": d.date,
+            "date_precision": d.date_precision,
+            "publishers": tuple(d.publishers),
+            "doc_type": d.doc_type,
+            "format": d.format,
+            "language": d.language,
+            "year": d.date[:4] if d.date else None,
+        }
+        for k, v in (d.meta or {}).items():
+            if k not in row and isinstance(v, str | int | float | bool) and v is not None:
+                row[k] = str(v)
+        rows.append(row)
+    cols = [
+        "doc_id",
+        "title",
+        "date",
+        "date_precision",
+        "publishers",
+        "doc_type",
+        "format",
+        "language",
+        "year",
+    ]
+    df = pd.DataFrame(rows, columns=None if rows else cols)
+    return df.set_index("doc_id", drop=False)
+
+
+def group_values(docs: pd.DataFrame, column: str) -> list[tuple[str, ...]]:
+    """Group labels of each document for ``column``. A document with several publishers belongs to each of
+    their groups; a missing value becomes the group ``(ohne Angabe)``."""
+    if column == "publisher":
+        return [tuple(p) if p else (MISSING,) for p in docs["publishers"]]
+    if column not in docs.columns or column in ("doc_id", "title", "date", "date_precision", "publishers"):
+        known = [
+            c for c in docs.columns if c not in ("doc_id", "title", "date", "date_precision", "publishers")
+        ]
+        raise ConfigError(
+            f"trends group {column!r}: no such document metadata column "
+            f"(available: publisher, {', '.join(sorted(set(known)))})"
+        )
+    return [(MISSING,) if v is None or v != v or v == "" else (str(v),) for v in docs[column]]
+
+
+@dataclass
+class ModelShares:
+    """Document-level topic shares from a model's doc_topics table."""
+
+    doc_ids: list[str]
+    shares: np.ndarray  # n_docs x K
+    tokens: np.ndarray  # n_docs
+    n_passages: int
+    passage_rows: int = 0
+    topics: pd.DataFrame | None = None
+    manifest: dict = field(default_factory=dict)
+
+
+def aggregate_doc_topics(doc_topics: pd.DataFrame, k: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Token-weighted mean of passage shares per document (equal weights if a document has no tokens)."""
+    from scipy import sparse
+
+    dt = doc_topics.drop_duplicates("passage_id", keep="last")
+    codes, uniq = _factorize(dt["doc_id"].astype(str).tolist())
+    s = dt[[f"t{i}" for i in range(k)]].to_numpy(dtype=np.float64)
+    ntok = dt["n_tokens"].to_numpy(dtype=np.float64)
+    ntok = np.where(np.isfinite(ntok) & (ntok > 0), ntok, 0.0)
+    doc_tokens = np.bincount(codes, weights=ntok, minlength=len(uniq))
+    w = np.where(doc_tokens[codes] > 0, ntok, 1.0)
+    m = sparse.csr_matrix((w, (codes, np.arange(len(codes)))), shape=(len(uniq), len(codes)))
+    num = np.asarray(m @ s)
+    den = np.asarray(m.sum(axis=1)).ravel()
+    return uniq, num / den[:, None], doc_tokens
+
+
+def _factorize(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    index: dict[str, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(index)
+
+
+@dataclass
+class CodebookCounts:
+    """Per document: tokens, term hits per theme (n x T) and whether any passage mentions the theme."""
+
+    doc_ids: list[str]
+    keys: tuple[str, ...]
+    labels: tuple[str, ...]
+    tokens: np.ndarray
+    hits: np.ndarray
+    mentions: np.ndarray
+    n_passages: int
+
+
+def codebook_counts(
+    rows: Iterable[tuple[str, str, int, str]], matcher: Any, min_hits: int = 1
+) -> CodebookCounts:
+    """Count codebook term hits in passages ``(passage_id, doc_id, n_tokens, tokens)`` and sum them per
+    document. A document mentions a theme when it has at least ``min_hits`` hits of it.
+
+    Matching is done once per distinct vocabulary term (the matcher caches), then per passage only tokens
+    that belong to a theme are looked at."""
+    keys = tuple(matcher.keys)
+    t = len(keys)
+    doc_index: dict[str, int] = {}
+    tokens_l: list[float] = []
+    hits_l: list[np.ndarray] = []
+    term_themes: dict[str, tuple[int, ...]] = {}
+    hitting: set[str] = set()
+    n_passages = 0
+    for _pid, doc_id, n_tokens, text in rows:
+        n_passages += 1
+        i = doc_index.get(doc_id)
+        if i is None:
+            i = doc_index[doc_id] = len(doc_index)
+            tokens_l.append(0.0)
+            hits_l.append(np.zeros(t))
+        toks = text.split() if text else []
+        tokens_l[i] += n_tokens if n_tokens is not None else len(toks)
+        counts = Counter(toks)
+        for term in counts.keys() - term_themes.keys():
+            themes = tuple(keys.index(k) for k in matcher.themes_of(term))
+            term_themes[term] = themes
+            if themes:
+                hitting.add(term)
+        row = hits_l[i]
+        for term in counts.keys() & hitting:
+            for j in term_themes[term]:
+                row[j] += counts[term]
+    hits = np.vstack(hits_l) if hits_l else np.zeros((0, t))
+    labels = tuple(matcher.codebook.label(k) for k in keys)
+    return CodebookCounts(
+        doc_ids=list(doc_index), keys=keys, labels=labels, tokens=np.asarray(tokens_l, dtype=np.float64),
+        hits=hits, mentions=(hits >= min_hits).astype(np.float64), n_passages=n_passages,
+    )  # fmt: skip
