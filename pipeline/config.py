@@ -65,17 +65,18 @@ class IngestConfig:
                 raise ConfigError(f"config key ingest.date: {exc}") from exc
 
 
-
 @dataclass(frozen=True)
 class ExtractConfig:
     engine: str = "pdfium"
     workers: int = 0  # 0 = all cores
     timeout_s: float = 300.0
-    memory_mb: int = 4096
+    memory_mb: int = 4096  # address space a worker may add (RLIMIT_AS) before its PDF fails
     ocr: bool = False
+    ocr_lang: str = "deu"  # Tesseract language(s), e.g. "deu+eng"
 
     def __post_init__(self) -> None:
         _check(self.engine in ("pdfium", "pdfplumber"), "extract.engine", "must be 'pdfium' or 'pdfplumber'")
+        _check(bool(self.ocr_lang.strip()), "extract.ocr_lang", "must name a Tesseract language, e.g. 'deu'")
         _check(self.workers >= 0, "extract.workers", "must be >= 0 (0 = all cores)")
         _check(self.timeout_s > 0, "extract.timeout_s", "must be > 0")
         _check(self.memory_mb >= 256, "extract.memory_mb", "must be >= 256")

@@ -38,3 +38,33 @@ class PagesMixin:
 
     def count_pages(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+
+    # -- extraction (issue 3) ----------------------------------------------------------------------
+    def pdfs_to_extract(self, extractor: str, *, force: bool = False, retry_needs_ocr: bool = False) -> list[dict]:
+        """PDF documents the extract stage should (re)process: status ``ingested``, or extracted earlier by
+        another extractor version, or all of them with ``force`` (never duplicates/superseded), plus
+        ``needs-ocr`` ones when OCR is on. Rows: id, source_path, status, extractor (stable order)."""
+        sql = (
+            "SELECT id, source_path, status, extractor FROM documents WHERE format='pdf' "
+            "AND status NOT IN ('duplicate', 'superseded')"
+        )
+        args: list[str] = []
+        if not force:
+            sql += " AND (status='ingested' OR (extractor IS NOT NULL AND extractor != ?)"
+            args.append(extractor)
+            if retry_needs_ocr:
+                sql += " OR status='needs-ocr'"
+            sql += ")"
+        sql += " ORDER BY source_path, id"
+        return [dict(r) for r in self.conn.execute(sql, args)]
+
+    def count_pdfs(self) -> int:
+        return self.conn.execute(
+            "SELECT COUNT(*) FROM documents WHERE format='pdf' AND status NOT IN ('duplicate', 'superseded')"
+        ).fetchone()[0]
+
+    def page_flag_counts(self, doc_id: str) -> dict[str, int]:
+        rows = self.conn.execute(
+            "SELECT value, COUNT(*) FROM pages, json_each(pages.flags) WHERE doc_id=? GROUP BY value", (doc_id,)
+        )
+        return dict(rows.fetchall())

@@ -1,0 +1,149 @@
+"""PDF engines: turn a PDF into raw positioned lines per page (no cleaning here).
+
+- ``pdfium`` (default, fast): pypdfium2's ``get_text_range`` in content-stream order, with each line's
+  position read from two character boxes. Text rectangles (``count_rects``/``get_rect``, cheap) tell
+  whether a page has two columns; only when the stream interleaves the columns is the page rebuilt from the
+  rectangles' texts (``get_text_bounded``) in reading order.
+- ``pdfplumber`` (layout-aware reference, slow): words with ``x_tolerance=1.5`` (the default glues words
+  in tightly set PDFs), grouped into lines in reading order by :mod:`.layout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.extract.layout import Line, Segment, column_of, find_gutter, is_interleaved, reading_order
+
+ENGINES = ("pdfium", "pdfplumber")
+
+
+@dataclass
+class RawPage:
+    page_no: int
+    lines: list[Line]
+    width: float
+    height: float
+    n_chars: int
+    has_image: bool = False
+    reordered: bool = False
+    flags: list[str] = field(default_factory=list)
+
+
+class OpenError(Exception):
+    """The PDF cannot be opened: ``kind`` is encrypted | not-pdf | damaged | empty."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def open_pdfium(path: str | Path):  # noqa: ANN201 - pypdfium2.PdfDocument
+    """Open with pypdfium2 (empty password), mapping failures to :class:`OpenError`."""
+    import pypdfium2 as pdfium
+
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        raise OpenError("missing", f"cannot read file ({exc.strerror})") from exc
+    if size == 0:
+        raise OpenError("empty", "empty file (0 bytes)")
+    if b"%PDF" not in head:
+        raise OpenError("not-pdf", "not a PDF (no %PDF header)")
+    try:
+        return pdfium.PdfDocument(str(p))
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == 4:  # FPDF_ERR_PASSWORD
+            raise OpenError(
+                "encrypted", "encrypted: needs a password to open (empty password refused)"
+            ) from exc
+        if code == 6:  # FPDF_ERR_SECURITY
+            raise OpenError("encrypted", "encrypted with an unsupported security handler") from exc
+        raise OpenError("damaged", f"damaged PDF, cannot be opened ({exc})") from exc
+
+
+def _has_image(page) -> bool:  # noqa: ANN001
+    import pypdfium2.raw as pdfium_c
+
+    for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+        return True
+    return False
+
+
+def _pdfium_lines(tp, text: str, height: float) -> list[Line] | None:  # noqa: ANN001
+    """Lines of ``get_text_range`` with positions from the first and last character boxes of each line."""
+    lines: list[Line] = []
+    offset = 0
+    for raw in text.split("\r\n"):
+        start, end = offset, offset + len(raw)
+        offset = end + 2
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        # one box per line (its first character): furniture needs only the rows, and a line continued
+        # after a hyphen mark is body text anyway
+        left, bottom, right, top = tp.get_charbox(start + (len(raw) - len(raw.lstrip())), loose=True)
+        lines.append(Line(raw, left, right, height - top, height - bottom))
+    return lines
+
+
+def pages_pdfium(pdf) -> Iterator[RawPage]:  # noqa: ANN001
+    """Raw positioned lines of each page of an open pypdfium2 document."""
+    for index in range(len(pdf)):
+        page = pdf[index]
+        try:
+            width, height = page.get_size()
+            tp = page.get_textpage()
+            try:
+                n_chars = tp.count_chars()
+                if n_chars <= 0:
+                    yield RawPage(index + 1, [], width, height, 0, has_image=_has_image(page))
+                    continue
+                text = tp.get_text_range()
+                rects = [tp.get_rect(k) for k in range(tp.count_rects())]
+                gutter = find_gutter([(r[0], r[2]) for r in rects], width)
+                reordered = False
+                lines = None
+                if gutter is not None and is_interleaved([column_of(r[0], r[2], gutter) for r in rects]):
+                    segs = [
+                        Segment(tp.get_text_bounded(*r), r[0], r[2], height - r[3], height - r[1])
+                        for r in rects
+                    ]
+                    lines, reordered = reading_order(segs, width), True
+                elif len(text) == n_chars:
+                    lines = _pdfium_lines(tp, text, height)
+                if lines is None:  # char offsets do not match the text (non-BMP characters): use rectangles
+                    segs = [
+                        Segment(tp.get_text_bounded(*r), r[0], r[2], height - r[3], height - r[1])
+                        for r in rects
+                    ]
+                    lines, reordered = reading_order(segs, width), True
+                yield RawPage(index + 1, lines, width, height, n_chars, reordered=reordered)
+            finally:
+                tp.close()
+        finally:
+            page.close()
+
+
+def pages_pdfplumber(path: str | Path) -> Iterator[RawPage]:
+    """Raw positioned lines of each page via pdfplumber words (``x_tolerance=1.5``), in reading order."""
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        for index, page in enumerate(pdf.pages):
+            try:
+                words = page.extract_words(x_tolerance=1.5, y_tolerance=3)
+                segs = [Segment(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words]
+                lines = reading_order(segs, float(page.width), space=" ")
+                n_chars = len(page.chars)
+                yield RawPage(
+                    index + 1, lines, float(page.width), float(page.height), n_chars,
+                    has_image=bool(page.images) if n_chars == 0 else False,
+                )  # fmt: skip
+            finally:
+                page.close()

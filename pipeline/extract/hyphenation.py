@@ -1,0 +1,102 @@
+"""German-aware joining of words split at line ends: pure functions, no I/O.
+
+A hyphen at the end of a line (``-`` followed by a line break, or pdfium's U+FFFE mark, see
+:data:`.clean.HYPHEN_MARK`) is resolved by looking at both sides:
+
+- ``Sozial-`` / ``und Gesundheitswesen``: the next word is a conjunction (und, oder, bzw., sowie, ...):
+  a suspended compound (Ergänzungsstrich) -> ``Sozial- und Gesundheitswesen``;
+- ``Bund-`` / ``Länder``, ``E-`` / ``Mail``: the next word starts with a capital or digit -> a real
+  compound hyphen, kept: ``Bund-Länder``;
+- ``KI-`` / ``gestützt``, ``CO2-`` / ``neutral``: the word before ends in a capital or digit -> kept:
+  ``KI-gestützt``;
+- ``Digitali-`` / ``sierung``: lower case on both sides -> joined: ``Digitalisierung``, unless the
+  document itself writes the hyphenated form and never the joined one (``vocabulary``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from pipeline.extract.clean import HYPHEN_MARK
+
+CONJUNCTIONS = frozenset(
+    [
+        "und",
+        "oder",
+        "bzw",
+        "bzw.",
+        "sowie",
+        "als",
+        "wie",
+        "noch",
+        "bis",
+        "respektive",
+        "resp.",
+        "u.",
+        "o.",
+        "beziehungsweise",
+        "statt",
+        "anstelle",
+        "anstatt",
+        "&",
+    ]
+)
+
+# a line-end hyphen: pdfium's mark (newline dropped or kept) or "-" / U+2010 before a line break
+_BREAK = re.compile(rf"{HYPHEN_MARK}[ ]*\n?[ ]*|[-\u2010][ ]*\n[ ]*")
+_RIGHT = re.compile(rf"[^\s{HYPHEN_MARK}]+")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_LEADING_WORD = re.compile(r"[^\W_]+")
+
+
+def _decide(left: str, right: str, vocabulary: frozenset[str] | set[str] | None) -> str:
+    head = _LEADING_WORD.match(right)
+    first = right[0]
+    if right.lower().rstrip(",;:") in CONJUNCTIONS or not (first.isalnum()):
+        return f"{left}- {right}"  # Sozial- und Gesundheitswesen
+    last = left[-1]
+    if first.isupper() or first.isdigit() or last.isupper() or last.isdigit():
+        return f"{left}-{right}"  # Bund-Länder, KI-gestützt, CO2-neutral
+    if vocabulary and head is not None:
+        tail = re.split(r"[-\u2010]", left)[-1].lower()
+        joined, hyphened = tail + head.group(0).lower(), f"{tail}-{head.group(0).lower()}"
+        if hyphened in vocabulary and joined not in vocabulary:
+            return f"{left}-{right}"
+    return left + right  # Digitali-sierung -> Digitalisierung
+
+
+def dehyphenate(text: str, vocabulary: frozenset[str] | set[str] | None = None) -> str:
+    """Join words split at line ends (see the module doc). Marks that cannot be resolved become ``-``
+    (between letters) or disappear."""
+    if HYPHEN_MARK not in text and "\n" not in text:
+        return text
+    out: list[str] = []
+    pos = 0  # text[:pos] is in out
+    for m in _BREAK.finditer(text):
+        if m.start() < pos:
+            continue
+        start = m.start()
+        lo = max(pos, start - 80)
+        while start > lo and (text[start - 1].isalnum() or text[start - 1] in "-\u2010"):
+            start -= 1
+        while start < m.start() and not text[start].isalnum():
+            start += 1
+        right = _RIGHT.match(text, m.end())
+        if start == m.start() or right is None:
+            continue
+        out.append(text[pos:start])
+        out.append(_decide(text[start : m.start()], right.group(0), vocabulary))
+        pos = right.end()
+    out.append(text[pos:])
+    text = "".join(out)
+    if HYPHEN_MARK in text:
+        text = re.sub(rf"(?<=\w){HYPHEN_MARK}(?=\w)", "-", text).replace(HYPHEN_MARK, "")
+    return text
+
+
+def hyphen_vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Lower-cased words (with inner hyphens) of a document, for :func:`dehyphenate`'s lower-case rule.
+    Fragments of split words end up in it too; they do no harm (only whole joined/hyphenated forms are
+    looked up)."""
+    return frozenset(_WORD.findall("\n".join(texts).lower()))

@@ -1,0 +1,205 @@
+"""Isolation: every PDF is extracted in a worker process with a time limit and a memory limit.
+
+``run_isolated`` keeps ``workers`` processes busy. Each worker limits its own address space (RLIMIT_AS:
+``memory_mb`` on top of what it starts with) and takes one document at a time. A document whose worker does
+not answer within ``timeout_s`` (OCR pages reset the clock) is killed with SIGKILL and reported as
+``failed`` / ``timeout after N s``; a worker that dies (memory limit, crash in the PDF library) is reported
+for its document only. A fresh worker takes over, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from pipeline.extract.document import Outcome, extract_document
+
+
+@dataclass(frozen=True)
+class Job:
+    doc_id: str
+    path: str
+    options: dict[str, Any] = field(default_factory=dict)  # keyword arguments of extract_document
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _vm_bytes() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _limit_memory(memory_mb: int) -> None:
+    try:
+        import resource
+    except ImportError:  # not POSIX: no limit
+        return
+    limit = _vm_bytes() + memory_mb * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _preimport(engine: str) -> None:
+    import pypdfium2  # noqa: F401
+
+    if engine == "pdfplumber":
+        import pdfplumber  # noqa: F401
+
+
+def _worker_main(conn: Connection, memory_mb: int, engine: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    _limit_memory(memory_mb)
+    _preimport(engine)
+    conn.send(("ready", None, None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        fatal = False
+        try:
+            outcome = extract_document(job.path, heartbeat=lambda j=job: conn.send(("alive", j.doc_id, None)),
+                                       **job.options)  # fmt: skip
+        except MemoryError:
+            outcome, fatal = Outcome("failed", error=f"memory limit exceeded ({memory_mb} MB)"), True
+        except Exception as exc:  # noqa: BLE001 - reported for this document; the batch goes on
+            outcome = Outcome("failed", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
+        try:
+            conn.send(("done", job.doc_id, outcome))
+        except MemoryError:
+            os._exit(3)
+        if fatal:  # the heap may be in a bad state: let a fresh worker continue
+            return
+
+
+@dataclass
+class _Slot:
+    proc: Any
+    conn: Connection
+    job: Job | None = None
+    deadline: float = 0.0
+    ready: bool = False
+
+
+def _context() -> Any:
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _death_reason(exitcode: int | None, memory_mb: int) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return (
+            f"worker crashed ({name}); memory limit exceeded ({memory_mb} MB) or a crash in the PDF library"
+        )
+    return f"worker exited unexpectedly (exit code {exitcode}); memory limit exceeded ({memory_mb} MB)?"
+
+
+def run_isolated(
+    jobs: Sequence[Job],
+    on_result: Callable[[Job, Outcome], None],
+    *,
+    workers: int,
+    timeout_s: float,
+    memory_mb: int,
+    engine: str = "pdfium",
+) -> None:
+    """Run ``extract_document`` for every job in worker processes; call ``on_result`` (in this process,
+    in completion order) with each job's Outcome."""
+    if not jobs:
+        return
+    ctx = _context()
+    _preimport(engine)  # forked workers start with the engine loaded
+    pending: deque[Job] = deque(jobs)
+    slots: list[_Slot] = []
+
+    def spawn() -> _Slot:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker_main, args=(child, memory_mb, engine), daemon=True)
+        proc.start()
+        child.close()
+        return _Slot(proc, parent)
+
+    def retire(slot: _Slot, outcome: Outcome | None) -> None:
+        job = slot.job
+        slot.job = None
+        with contextlib.suppress(OSError):
+            slot.conn.close()
+        if slot.proc.is_alive():
+            slot.proc.kill()
+        slot.proc.join(5)
+        slots.remove(slot)
+        if job is not None and outcome is not None:
+            on_result(job, outcome)
+        if pending and len(slots) < workers:
+            slots.append(spawn())
+
+    try:
+        for _ in range(min(workers, len(pending))):
+            slots.append(spawn())
+        while slots and (pending or any(s.job for s in slots)):
+            for slot in slots:
+                if slot.ready and slot.job is None and pending:
+                    slot.job = pending.popleft()
+                    slot.conn.send(slot.job)
+                    slot.deadline = time.monotonic() + timeout_s
+            busy = [s.deadline for s in slots if s.job is not None]
+            wait_s = max(0.0, min(busy) - time.monotonic()) if busy else 5.0
+            ready = set(wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout=wait_s))
+            for slot in list(slots):
+                if slot.conn in ready:
+                    try:
+                        kind, _, payload = slot.conn.recv()
+                    except (EOFError, OSError):
+                        slot.proc.join(1)
+                        retire(slot, Outcome("failed", error=_death_reason(slot.proc.exitcode, memory_mb)))
+                        continue
+                    if kind == "ready":
+                        slot.ready = True
+                    elif kind == "alive":
+                        slot.deadline = time.monotonic() + timeout_s
+                    elif kind == "done" and slot.job is not None:
+                        job, slot.job = slot.job, None
+                        on_result(job, payload)
+                elif slot.proc.sentinel in ready:
+                    slot.proc.join(1)
+                    retire(slot, Outcome("failed", error=_death_reason(slot.proc.exitcode, memory_mb)))
+                elif slot.job is not None and time.monotonic() > slot.deadline:
+                    retire(slot, Outcome("failed", error=f"timeout after {timeout_s:g} s"))
+            if not slots and pending:
+                slots.append(spawn())
+    finally:
+        for slot in slots:
+            with contextlib.suppress(OSError, BrokenPipeError):
+                slot.conn.send(None)
+        for slot in slots:
+            slot.proc.join(2)
+            if slot.proc.is_alive():
+                slot.proc.kill()
+                slot.proc.join(2)
+            with contextlib.suppress(OSError):
+                slot.conn.close()
