@@ -68,6 +68,9 @@ def _expand(paths: Iterable[str | Path], result: IngestResult) -> list[Path]:
     return unique
 
 
+ANCESTOR_LEVELS = 3
+
+
 def _manifests(paths: Iterable[str | Path], files: list[Path], metadata: str | Path | None,
                columns: dict[str, str], result: IngestResult) -> list[Manifest]:  # fmt: skip
     """The explicit manifest, or the documents.csv / metadata.csv found in each folder being ingested
@@ -79,12 +82,18 @@ def _manifests(paths: Iterable[str | Path], files: list[Path], metadata: str | P
         roots = [Path(p).resolve() for p in paths if Path(p).is_dir()]
         for root in roots:
             folders |= {d.resolve() for d in root.rglob("*") if d.is_dir()}
+        for start in list(folders):  # a manifest up to three folders above lists files by relative path
+            folders |= set(start.parents[:ANCESTOR_LEVELS])
         candidates = {m for d in folders if (m := find_manifest(d)) is not None}
         found = [load_manifest(m, columns) for m in sorted(candidates, key=lambda m: -len(m.parts))]
-    for m in found:
+    wanted = {f.resolve() for f in files}
+    used = [m for m in found if metadata or any(p in wanted for p in m.rows)]
+    scopes = [Path(p).resolve() for p in paths if Path(p).is_dir()]
+    for m in used:
         for row, missing in m.missing:
-            result.fail(f"{m.path}:row {row}", f"file {missing} does not exist")
-    return found
+            if metadata or any(missing.is_relative_to(s) for s in scopes):
+                result.fail(f"{m.path}:row {row}", f"file {missing} does not exist")
+    return used
 
 
 def _doc(

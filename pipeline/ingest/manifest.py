@@ -61,11 +61,9 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)  # the header has no quoted separators in practice
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.artefacts import Document, Page
+from pipeline.artefacts import Document
 from pipeline.ingest.result import IngestResult
 
 BATCH_SIZE = 500
@@ -61,9 +61,8 @@ class BatchWriter:
                     new.append(p)
                     self.ids_in_run.add(p.doc.id)
             self.store.insert_documents(p.doc for p in new)
+            self.store.insert_text_pages((p.doc.id, p.text) for p in new if p.text is not None)
             for p in new:
-                if p.text is not None:
-                    self.store.replace_pages(p.doc.id, [Page(p.doc.id, 1, p.text)])
                 if p.supersedes:
                     self.result.superseded += self.store.mark_superseded(p.supersedes, by=p.doc.id)
         for p in new:

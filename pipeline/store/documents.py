@@ -194,6 +194,14 @@ class DocumentsMixin:
                 result.setdefault(h, []).append((doc_id, path, date))
         return result
 
+    def insert_text_pages(self, texts: Iterable[tuple[str, str]]) -> int:
+        """Page 1 of new text-format documents, ``(doc_id, text)`` pairs, in one statement (bulk form of
+        ``replace_pages`` for documents that have no pages yet). Call inside ``transaction()``."""
+        cur = self.conn.executemany(
+            "INSERT OR REPLACE INTO pages(doc_id, page_no, text, flags) VALUES (?, 1, ?, '[]')", texts
+        )
+        return cur.rowcount
+
     def mark_superseded(self, ids: Iterable[str], by: str) -> int:
         """Set status ``superseded`` on ``ids`` (their file changed; ``by`` is the new document's id)."""
         now = utcnow()
