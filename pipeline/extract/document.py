@@ -83,7 +83,9 @@ def clean_pages(raw: Sequence[RawPage], *, furniture: bool = True) -> tuple[list
     for page, text in zip(raw, texts, strict=True):
         text = normalise_lines(dehyphenate(text, vocabulary))
         flags: list[str] = list(page.flags)
-        if page.n_chars == 0 and "ocr" not in flags:
+        if "damaged" in flags:
+            pass
+        elif page.n_chars == 0 and "ocr" not in flags:
             flags.append("no-text" if page.has_image else "empty")
         elif not text.strip():
             flags.append("empty")
@@ -164,6 +166,9 @@ def extract_document(
                 ocr_note = f"OCR failed: {exc}"
         pages, stats = clean_pages(raw)
         stats["ocr_pages"] = sum(1 for p in pages if "ocr" in p.flags)
+        damaged = sum(1 for p in pages if "damaged" in p.flags)
+        if damaged == len(pages):
+            return Outcome("failed", error="damaged PDF: no page can be read", page_count=page_count)
         no_text = sum(1 for p in pages if "no-text" in p.flags)
         stats["no_text_pages"] = no_text
         if no_text and no_text >= NEEDS_OCR_SHARE * len(pages):
@@ -172,6 +177,7 @@ def extract_document(
             )
             error = f"{no_text} of {len(pages)} pages are scans without a text layer: {reason}"
             return Outcome("needs-ocr", pages, error=error, page_count=page_count, stats=stats)
-        return Outcome("extracted", pages, page_count=page_count, stats=stats)
+        note = f"{damaged} of {len(pages)} pages damaged, left empty" if damaged else None
+        return Outcome("extracted", pages, error=note, page_count=page_count, stats=stats)
     finally:
         pdf.close()

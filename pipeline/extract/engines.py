@@ -94,8 +94,14 @@ def _pdfium_lines(tp, text: str, height: float) -> list[Line] | None:  # noqa: A
 
 def pages_pdfium(pdf) -> Iterator[RawPage]:  # noqa: ANN001
     """Raw positioned lines of each page of an open pypdfium2 document."""
+    import pypdfium2 as pdfium
+
     for index in range(len(pdf)):
-        page = pdf[index]
+        try:
+            page = pdf[index]
+        except pdfium.PdfiumError:  # a damaged page object: keep the page number, flag it
+            yield RawPage(index + 1, [], 0.0, 0.0, 0, flags=["damaged"])
+            continue
         try:
             width, height = page.get_size()
             tp = page.get_textpage()

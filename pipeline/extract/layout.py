@@ -36,13 +36,13 @@ def find_gutter(boxes: Sequence[tuple[float, float]], width: float, *, min_boxes
     """The x position of the gap between two text columns, or None for a single-column page.
 
     ``boxes`` are (x0, x1) of text segments. A gutter is a vertical line in the middle 30-70 % of the page
-    that at most 10 % of the segments cross, with at least 20 % of them entirely on each side."""
+    that at most 15 % of the segments cross, with at least 20 % of them entirely on each side."""
     boxes = [(a, b) for a, b in boxes if b - a > 3]
     n = len(boxes)
     if n < min_boxes or width <= 0:
         return None
     wide = sum(1 for a, b in boxes if a < 0.3 * width - 2 and b > 0.7 * width + 2)
-    if wide > 0.1 * n:  # lines across the whole middle cross every candidate gutter
+    if wide > 0.15 * n:  # lines across the whole middle cross every candidate gutter
         return None
     best: tuple[int, float, int, int] | None = None
     for k in range(12, 29):
@@ -59,7 +59,7 @@ def find_gutter(boxes: Sequence[tuple[float, float]], width: float, *, min_boxes
             best = (cross, g, left, right)
     assert best is not None
     cross, g, left, right = best
-    if cross <= 0.1 * n and left >= 0.2 * n and right >= 0.2 * n:
+    if cross <= 0.15 * n and left >= 0.2 * n and right >= 0.2 * n:
         return g
     return None
 
@@ -83,13 +83,10 @@ def is_interleaved(columns: Sequence[int], *, allowed: int = 3) -> bool:
     return backs > allowed + bands
 
 
-def group_lines(segments: Sequence[Segment], *, space: str | None = None, column: int = 0) -> list[Line]:
-    """Segments -> lines, top to bottom, left to right. ``space``: joiner between segments (words: " ");
-    None joins by gap (pdfium rectangles carry their own spaces; a gap wider than 1/4 of the line height
-    gets one)."""
-    segs = sorted(segments, key=lambda s: (s.top, s.x0))
+def _rows(segments: Sequence[Segment]) -> list[list[Segment]]:
+    """Segments clustered into rows (similar top or bottom), top to bottom, each sorted left to right."""
     rows: list[list[Segment]] = []
-    for s in segs:
+    for s in sorted(segments, key=lambda s: (s.top, s.x0)):
         if rows:
             ref = rows[-1][0]
             tol = max(1.0, 0.5 * min(ref.bottom - ref.top, s.bottom - s.top))
@@ -97,25 +94,50 @@ def group_lines(segments: Sequence[Segment], *, space: str | None = None, column
                 rows[-1].append(s)
                 continue
         rows.append([s])
-    lines = []
     for row in rows:
         row.sort(key=lambda s: s.x0)
-        parts = [row[0].text]
-        for prev, cur in zip(row, row[1:], strict=False):
-            if space is not None:
-                parts.append(space)
-            elif not (prev.text.endswith(" ") or cur.text.startswith(" ")) and (
-                cur.x0 - prev.x1 > 0.25 * (cur.bottom - cur.top)
-            ):
-                parts.append(" ")
-            parts.append(cur.text)
-        text = "".join(parts).strip()
-        if text:
-            lines.append(
-                Line(text, row[0].x0, max(s.x1 for s in row), min(s.top for s in row),
-                     max(s.bottom for s in row), column)
-            )  # fmt: skip
-    return lines
+    return rows
+
+
+def _join(row: Sequence[Segment], space: str | None, column: int) -> Line | None:
+    parts = [row[0].text]
+    for prev, cur in zip(row, row[1:], strict=False):
+        if space is not None:
+            parts.append(space)
+        elif not (prev.text.endswith(" ") or cur.text.startswith(" ")) and (
+            cur.x0 - prev.x1 > 0.25 * (cur.bottom - cur.top)
+        ):
+            parts.append(" ")
+        parts.append(cur.text)
+    text = "".join(parts).strip()
+    if not text:
+        return None
+    return Line(
+        text, row[0].x0, max(s.x1 for s in row), min(s.top for s in row), max(s.bottom for s in row), column
+    )
+
+
+def group_lines(segments: Sequence[Segment], *, space: str | None = None, column: int = 0) -> list[Line]:
+    """Segments -> lines, top to bottom, left to right. ``space``: joiner between segments (words: " ");
+    None joins by gap (pdfium rectangles carry their own spaces; a gap wider than 1/4 of the line height
+    gets one)."""
+    lines = [_join(row, space, column) for row in _rows(segments)]
+    return [ln for ln in lines if ln is not None]
+
+
+def _split_row(row: list[Segment], gutter: float) -> tuple[list[Segment], list[Segment], list[Segment]]:
+    """(full width, left, right) parts of one row: a row is full width when a segment crosses the gutter
+    or the words on both sides of it are set at normal word spacing (a heading), else it splits."""
+    left = [s for s in row if s.x1 <= gutter + 2]
+    right = [s for s in row if s.x0 >= gutter - 2 and s not in left]
+    if len(left) + len(right) < len(row):
+        return row, [], []
+    if left and right:
+        gap = right[0].x0 - left[-1].x1
+        height = max(1.0, max(s.bottom - s.top for s in row))
+        if gap < max(6.0, 1.2 * height):
+            return row, [], []
+    return [], left, right
 
 
 def reading_order(segments: Sequence[Segment], width: float, *, space: str | None = None) -> list[Line]:
@@ -124,28 +146,31 @@ def reading_order(segments: Sequence[Segment], width: float, *, space: str | Non
     gutter = find_gutter([(s.x0, s.x1) for s in segments], width)
     if gutter is None:
         return group_lines(segments, space=space)
-    by_col: dict[int, list[Segment]] = {0: [], 1: [], 2: []}
-    for s in segments:
-        by_col[column_of(s.x0, s.x1, gutter)].append(s)
-    full = group_lines(by_col[0], space=space)
-    left = group_lines(by_col[1], space=space, column=1)
-    right = group_lines(by_col[2], space=space, column=2)
+    full: list[Line] = []
+    left: list[Line] = []
+    right: list[Line] = []
+    for row in _rows(segments):
+        f, lft, rgt = _split_row(row, gutter)
+        for part, column, out in ((f, 0, full), (lft, 1, left), (rgt, 2, right)):
+            line = _join(part, space, column) if part else None
+            if line is not None:
+                out.append(line)
     breaks = [ln.top for ln in full]
 
     def band(line: Line) -> int:
         return sum(1 for b in breaks if b < line.top)
 
-    out: list[Line] = []
+    ordered: list[Line] = []
     for i in range(len(full) + 1):
-        out += [ln for ln in left if band(ln) == i]
-        out += [ln for ln in right if band(ln) == i]
+        ordered += [ln for ln in left if band(ln) == i]
+        ordered += [ln for ln in right if band(ln) == i]
         if i < len(full):
-            out.append(full[i])
-    return out
+            ordered.append(full[i])
+    return ordered
 
 
 # -- page flags ---------------------------------------------------------------------------------------
-_TOC_LINE = re.compile(r"[^\W\d_].*?(?:\.{2,}|…|\s)\s*\d{1,4}$")
+_TOC_LINE = re.compile(r"(?=.*[^\W\d_]).*?(?:\.{2,}|…|\s)\s*\d{1,3}$")  # has a letter, ends in a page no.
 _ENDS_IN_NUMBER = re.compile(r"\d[ ]*$", re.M)
 _NUMBER_LINE = re.compile(r"^\d{1,4}$")
 _NUMERIC = re.compile(r"(?<!\S)[(\[]?[-+–±]?[\d.,:/%€$]*\d[\d.,:/%€$]*[)\]]?%?(?!\S)")

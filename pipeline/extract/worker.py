@@ -10,6 +10,7 @@ for its document only. A fresh worker takes over, and the batch goes on.
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import multiprocessing as mp
 import os
 import signal
@@ -67,6 +68,7 @@ def _preimport(engine: str) -> None:
 
 def _worker_main(conn: Connection, memory_mb: int, engine: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
+    faulthandler.disable()  # a crash (e.g. abort at the memory limit) is reported by the parent, one line
     _limit_memory(memory_mb)
     _preimport(engine)
     conn.send(("ready", None, None))
