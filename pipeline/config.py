@@ -95,9 +95,17 @@ class PreprocessConfig:
     max_speech_tokens: int = 2000  # speeches stay whole below this many words
     drop_flagged_pages: list[str] = field(default_factory=lambda: ["toc", "table"])
     workers: int = 0
+    phrase_sample_tokens: int = 3_000_000  # words of the corpus the phrase model is learned from (bounded)
+    forced_phrases: list[str] = field(default_factory=list)  # multi-word terms joined always (+ codebook's)
+    languages: list[str] = field(default_factory=lambda: ["de"])  # passages in other languages are excluded
 
     def __post_init__(self) -> None:
+        _check(self.lemmatizer in ("simplemma", "lookup"), "preprocess.lemmatizer", "must be 'simplemma' or 'lookup'")
         _check(self.gender in ("normalise", "keep"), "preprocess.gender", "must be 'normalise' or 'keep'")
+        _check(self.phrase_min_count >= 1, "preprocess.phrase_min_count", "must be >= 1")
+        _check(-1 <= self.phrase_threshold <= 1, "preprocess.phrase_threshold", "is an NPMI score in [-1, 1]")
+        _check(self.phrase_sample_tokens >= 1000, "preprocess.phrase_sample_tokens", "must be >= 1000")
+        _check(self.max_speech_tokens >= self.passage_tokens, "preprocess.max_speech_tokens", "must be >= passage_tokens")
         _check(self.passage_tokens >= 20, "preprocess.passage_tokens", "must be >= 20")
         _check(self.min_token_len >= 1, "preprocess.min_token_len", "must be >= 1")
         _check(self.workers >= 0, "preprocess.workers", "must be >= 0 (0 = all cores)")
@@ -114,17 +122,27 @@ class ModelConfig:
     min_df: int = 2
     max_df: float = 0.5
     max_features: int = 50000
+    coherence: bool = True  # measure NPMI and C_V after fitting (one pass over the passages)
+    # backend parameters, e.g. [model.params.lda] passes = 20 (see pipeline/models/<backend>.py)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _check(self.k >= 2, "model.k", "must be >= 2")
         _check(len(self.seeds) >= 1, "model.seeds", "needs at least one seed")
         _check(0 < self.max_df <= 1, "model.max_df", "must be in (0, 1]")
         _check(self.min_df >= 1, "model.min_df", "must be >= 1")
+        _check(self.max_features >= 0, "model.max_features", "must be >= 0 (0 = no limit)")
+        _check(self.select in ("", "balanced", "npmi", "cv"), "model.select", "must be '', balanced, npmi or cv")
+        _check(all(isinstance(v, dict) for v in self.params.values()), "model.params", "must hold one table per backend")
 
 
 @dataclass(frozen=True)
 class ThemesConfig:
     codebook: str = ""  # empty = the codebook shipped with the package
+    min_overlap: float = 0.05  # a free topic is labelled with its best theme only above this overlap
+
+    def __post_init__(self) -> None:
+        _check(0 <= self.min_overlap <= 1, "themes.min_overlap", "must be in [0, 1]")
 
 
 @dataclass(frozen=True)
@@ -135,18 +153,29 @@ class TrendsConfig:
     min_docs: int = 5
     bootstrap: int = 1000
     seed: int = 42
+    level: float = 0.95  # confidence level of the bootstrap intervals
+    min_hits: int = 1  # codebook table: term hits a document needs to count as mentioning a theme
 
     def __post_init__(self) -> None:
         _check(self.period in ("year", "quarter", "month"), "trends.period", "must be year, quarter or month")
         _check(self.weight in ("documents", "tokens"), "trends.weight", "must be 'documents' or 'tokens'")
         _check(self.min_docs >= 1, "trends.min_docs", "must be >= 1")
         _check(self.bootstrap >= 0, "trends.bootstrap", "must be >= 0")
+        _check(0.5 <= self.level < 1, "trends.level", "must be in [0.5, 1)")
+        _check(self.min_hits >= 1, "trends.min_hits", "must be >= 1")
+        _check(all(g.strip() for g in self.groups), "trends.groups", "must not contain empty names")
 
 
 @dataclass(frozen=True)
 class ReportConfig:
     name: str = "default"
     plots: bool = True
+    formats: list[str] = field(default_factory=lambda: ["png", "svg"])  # figure files (png, svg, pdf)
+    passages: int = 3  # most representative passages shown per topic in report.html
+
+    def __post_init__(self) -> None:
+        _check(set(self.formats) <= {"png", "svg", "pdf"}, "report.formats", "must be a subset of png, svg, pdf")
+        _check(self.passages >= 0, "report.passages", "must be >= 0")
 
 
 @dataclass(frozen=True)

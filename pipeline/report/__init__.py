@@ -1,0 +1,131 @@
+"""The report: trend tables as CSV/XLSX/Markdown/LaTeX, plots as PNG/SVG, and a self-contained report.html.
+
+``render(store, model_dir, cfg, out_dir=...)`` reads the trend tables from ``out_dir/tables/`` (written by
+``pipeline.trends.run``; computed first when missing) and writes::
+
+    out_dir/trends.xlsx                 one formatted sheet per table
+    out_dir/tables/*.md, *.tex          pivoted tables ready to paste (periods in columns)
+    out_dir/figures/*.png, *.svg        shares over time with interval bands
+    out_dir/report.html                 run metadata, topics with passages, summary, plots, tables
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class ReportResult:
+    out_dir: str
+    html: str
+    files: list[str]
+    figures: int
+    computed_trends: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def _read_tables(tables_dir: Path) -> dict[str, Any]:
+    import pandas as pd
+
+    out = {}
+    for name in ("topic_trends", "theme_trends", "trend_summary", "changes"):
+        path = tables_dir / f"{name}.csv"
+        if path.is_file():
+            out[name] = pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in _NUMERIC},
+                                    dtype={"period": str, "group": str, "key": str, "theme": str, "label": str,
+                                           "first_period": str, "last_period": str})  # fmt: skip
+    return out
+
+
+_NUMERIC = ("share", "share_lower", "share_upper", "doc_share", "doc_share_lower", "doc_share_upper", "per_10k",
+            "per_10k_lower", "per_10k_upper", "slope_per_year", "slope_lower", "slope_upper", "old", "new",
+            "old_lower", "old_upper", "new_lower", "new_upper", "change")  # fmt: skip
+
+
+def _corpus_info(store: Any) -> dict[str, Any]:
+    by_year: dict[str, int] = {}
+    for d in store.iter_documents(status="extracted"):
+        y = d.date[:4] if d.date else ""
+        by_year[y] = by_year.get(y, 0) + 1
+    pubs = store.count_publishers()
+    top = dict(list(pubs.items())[:12])
+    if len(pubs) > 12:
+        top[f"... {len(pubs) - 12} more"] = sum(list(pubs.values())[12:])
+    return {
+        "store": str(store.path), "n_documents": sum(by_year.values()), "by_status": store.count_by("status"),
+        "by_year": dict(sorted(by_year.items())), "publishers": top,
+    }  # fmt: skip
+
+
+def render(
+    store: Any,
+    model_dir: str | Path | None,
+    cfg: Any,
+    *,
+    out_dir: str | Path,
+    progress: Progress | None = None,
+) -> ReportResult:
+    """Write all report files into ``out_dir`` (see the module docstring) and return what was written."""
+    from pipeline.report.figures import all_figures
+    from pipeline.report.html import render_html, representative_passages
+    from pipeline.report.tables import write_text_tables, write_xlsx
+
+    say = progress or (lambda done, total, item: None)
+    out = Path(out_dir)
+    tables_dir = out / "tables"
+    model = Path(model_dir) if model_dir is not None else None
+    has_model = model is not None and (model / "manifest.json").is_file()
+    tables = _read_tables(tables_dir)
+    computed = False
+    if not tables or (has_model and "topic_trends" not in tables):
+        from pipeline import trends
+
+        trends.run(store, model if has_model else None, cfg, out_dir=out)
+        tables = _read_tables(tables_dir)
+        computed = True
+    say(1, 4, "tables")
+    files = [tables_dir / f"{n}.csv" for n in tables]
+    files.append(write_xlsx(tables, out / "trends.xlsx"))
+    files += write_text_tables(tables, tables_dir)
+    say(2, 4, "figures")
+    figures = all_figures(tables, out / "figures", cfg.report.formats) if cfg.report.plots else []
+    files += figures
+    say(3, 4, "html")
+    manifest, topics = None, []
+    if has_model:
+        from pipeline.models import read_model_tables
+
+        mt = read_model_tables(model)
+        manifest = mt.manifest
+        passages = representative_passages(store, mt.doc_topics, mt.k, cfg.report.passages)
+        for r in mt.topics.sort_values("topic").itertuples():
+            topics.append({**r._asdict(), "passages": passages.get(int(r.topic), [])})
+    meta_path = out / "trends.json"
+    trends_meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.is_file() else {}
+    trends_meta.setdefault("excluded", {})
+    trends_meta.setdefault("period", cfg.trends.period)
+    trends_meta.setdefault("groups", list(cfg.trends.groups))
+    trends_meta.setdefault("weight", cfg.trends.weight)
+    trends_meta.setdefault("replicates", cfg.trends.bootstrap)
+    title = f"Themenradar: {cfg.report.name}" + (
+        f" (model {manifest.get('name', model.name)})" if manifest else ""
+    )
+    html_path = render_html(
+        out / "report.html", corpus=_corpus_info(store), manifest=manifest, topics=topics, tables=tables,
+        figures=figures, trends_meta=trends_meta, title=title,
+    )  # fmt: skip
+    files.append(html_path)
+    say(4, 4, "done")
+    return ReportResult(str(out), str(html_path), [str(f) for f in files], len(figures), computed)
+
+
+__all__ = ["ReportResult", "render"]

@@ -1,0 +1,178 @@
+"""Plots of shares over time with interval bands (matplotlib, Agg backend): one per theme, an overview of
+all topics, and small multiples per grouping (one panel per theme, one line per group).
+
+Sparse cells (fewer than ``min_docs`` documents) are drawn as hollow markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_GROUPS = 8  # lines per panel in small multiples (the groups with most documents)
+COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    plt.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: smaller files, faster to write
+    plt.rcParams["svg.hashsalt"] = "themenradar"  # stable element ids across runs
+    return plt
+
+
+def _save(fig: Any, stem: Path, formats: Sequence[str]) -> list[Path]:
+    out = []
+    for ext in formats:
+        path = stem.with_suffix(f".{ext}")
+        fig.savefig(path, dpi=110 if ext == "png" else None, metadata=_metadata(ext))
+        out.append(path)
+    _plt().close(fig)
+    return out
+
+
+def _metadata(ext: str) -> dict | None:
+    # fixed metadata so that reruns give identical files
+    if ext == "svg":
+        return {"Date": None}
+    if ext == "png":
+        return {"Software": None}
+    if ext == "pdf":
+        return {"CreationDate": None}
+    return None
+
+
+def _line(
+    ax: Any,
+    sub: pd.DataFrame,
+    x_of: dict[str, int],
+    measure: str,
+    scale: float,
+    color: str,
+    label: str | None,
+) -> None:
+    import numpy as np
+
+    sub = sub.sort_values("period")
+    x = np.array([x_of[p] for p in sub["period"]])
+    y = sub[measure].to_numpy(float) * scale
+    lo = sub[f"{measure}_lower"].to_numpy(float) * scale
+    hi = sub[f"{measure}_upper"].to_numpy(float) * scale
+    sparse = sub["sparse"].to_numpy(bool)
+    ax.fill_between(x, lo, hi, color=color, alpha=0.18, linewidth=0)
+    ax.plot(x, y, color=color, linewidth=1.6, label=label)
+    ax.scatter(x[~sparse], y[~sparse], color=color, s=14, zorder=3)
+    ax.scatter(x[sparse], y[sparse], facecolors="white", edgecolors=color, s=16, zorder=3)
+
+
+def _axis(ax: Any, periods: list[str]) -> None:
+    step = max(1, len(periods) // 8)
+    ax.set_xticks(range(0, len(periods), step))
+    ax.set_xticklabels(periods[::step], fontsize=8, rotation=0 if len(periods[0]) <= 4 else 45)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.grid(alpha=0.3, linewidth=0.5)
+    ax.set_ylim(bottom=0)
+    if ax.get_ylim()[1] < 1:  # an all-zero series: show a readable 0-1 % axis
+        ax.set_ylim(0, 1)
+
+
+def theme_figures(df: pd.DataFrame, measure: str, ylabel: str, folder: Path, prefix: str,
+                  formats: Sequence[str], unit: str | None = None) -> list[Path]:  # fmt: skip
+    """One figure per key (theme or topic) for the whole corpus."""
+    plt = _plt()
+    sub = df[df["group_by"] == "none"]
+    if unit is not None and "unit" in sub:
+        sub = sub[sub["unit"] == unit]
+    key_col = "theme" if "theme" in sub.columns else "key"
+    periods = sorted(sub["period"].astype(str).unique())
+    x_of = {p: i for i, p in enumerate(periods)}
+    scale = 100.0 if measure != "per_10k" else 1.0
+    written = []
+    for i, (key, g) in enumerate(sub.groupby(key_col, sort=False)):
+        fig, ax = plt.subplots(figsize=(6.4, 3.4))
+        _line(
+            ax, g.assign(period=g["period"].astype(str)), x_of, measure, scale, COLORS[i % len(COLORS)], None
+        )
+        _axis(ax, periods)
+        ax.set_title(str(g["label"].iloc[0]), fontsize=11)
+        ax.set_ylabel(ylabel, fontsize=9)
+        fig.subplots_adjust(left=0.11, right=0.97, top=0.88, bottom=0.13)
+        written += _save(fig, folder / f"{prefix}{key}", formats)
+    return written
+
+
+def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, stem: Path,
+                    formats: Sequence[str], unit: str | None = None, title: str = "") -> list[Path]:  # fmt: skip
+    """One panel per key; one line per group (``group_by="none"``: one line per panel)."""
+    import math
+
+    plt = _plt()
+    sub = df[df["group_by"] == group_by].assign(period=lambda d: d["period"].astype(str))
+    if unit is not None and "unit" in sub:
+        sub = sub[sub["unit"] == unit]
+    if sub.empty:
+        return []
+    key_col = "theme" if "theme" in sub.columns else "key"
+    periods = sorted(sub["period"].unique())
+    x_of = {p: i for i, p in enumerate(periods)}
+    sizes = (
+        sub.drop_duplicates(["group", "period"]).groupby("group")["n_docs"].sum().sort_values(ascending=False)
+    )
+    groups = list(sizes.index[:MAX_GROUPS])
+    keys = list(dict.fromkeys(sub[key_col]))
+    ncols = min(3, len(keys))
+    nrows = math.ceil(len(keys) / ncols)
+    legend_rows = math.ceil(len(groups) / 4) if group_by != "none" else 0
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 2.6 * nrows + 0.25 * legend_rows + 0.3),
+                             sharex=True, squeeze=False)  # fmt: skip
+    scale = 100.0 if measure != "per_10k" else 1.0
+    for ax, key in zip(axes.flat, keys, strict=False):
+        k = sub[sub[key_col] == key]
+        for i, g in enumerate(groups):
+            _line(ax, k[k["group"] == g], x_of, measure, scale, COLORS[i % len(COLORS)], str(g)[:40])
+        _axis(ax, periods)
+        ax.set_title(str(k["label"].iloc[0])[:45], fontsize=9)
+    for ax in list(axes.flat)[len(keys) :]:
+        ax.set_visible(False)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel, fontsize=8)
+    height = fig.get_figheight()
+    bottom = (0.45 + 0.22 * legend_rows) / height
+    if legend_rows:
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=min(4, len(groups)), fontsize=8, frameon=False)
+    if title:
+        fig.suptitle(title, fontsize=12)
+    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.55 / height, bottom=bottom, hspace=0.45, wspace=0.22)
+    return _save(fig, stem, formats)
+
+
+def all_figures(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str]) -> list[Path]:
+    """Every figure of the report; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    themes = tables.get("theme_trends")
+    if themes is not None and len(themes):
+        written += theme_figures(
+            themes, "doc_share", "documents mentioning it (%)", folder, "theme_", formats
+        )
+        for group_by in dict.fromkeys(themes["group_by"]):
+            written += small_multiples(themes, "doc_share", "documents (%)", group_by, folder / f"themes_by_{group_by}",
+                                       formats, title=f"Codebook themes: share of documents ({'all' if group_by == 'none' else group_by})")  # fmt: skip
+    topics = tables.get("topic_trends")
+    if topics is not None and len(topics):
+        for group_by in dict.fromkeys(topics["group_by"]):
+            written += small_multiples(topics, "share", "mean share (%)", group_by, folder / f"topics_by_{group_by}",
+                                       formats, unit="topic", title=f"Topics: mean share ({'all' if group_by == 'none' else group_by})")  # fmt: skip
+        if (topics["unit"] == "theme").any():
+            written += theme_figures(
+                topics, "share", "mean topic share (%)", folder, "model_theme_", formats, unit="theme"
+            )
+    return written
