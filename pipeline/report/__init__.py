@@ -34,21 +34,10 @@ class ReportResult:
 
 
 def _read_tables(tables_dir: Path) -> dict[str, Any]:
-    import pandas as pd
+    from pipeline.trends.compare import read_table
 
-    out = {}
-    for name in ("topic_trends", "theme_trends", "trend_summary", "changes"):
-        path = tables_dir / f"{name}.csv"
-        if path.is_file():
-            out[name] = pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in _NUMERIC},
-                                    dtype={"period": str, "group": str, "key": str, "theme": str, "label": str,
-                                           "first_period": str, "last_period": str})  # fmt: skip
-    return out
-
-
-_NUMERIC = ("share", "share_lower", "share_upper", "doc_share", "doc_share_lower", "doc_share_upper", "per_10k",
-            "per_10k_lower", "per_10k_upper", "slope_per_year", "slope_lower", "slope_upper", "old", "new",
-            "old_lower", "old_upper", "new_lower", "new_upper", "change")  # fmt: skip
+    names = ("topic_trends", "theme_trends", "trend_summary", "changes")
+    return {n: read_table(tables_dir / f"{n}.csv") for n in names if (tables_dir / f"{n}.csv").is_file()}
 
 
 def _corpus_info(store: Any) -> dict[str, Any]:

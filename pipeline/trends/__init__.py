@@ -158,13 +158,13 @@ def run(
         w = tokens if tc.weight == "tokens" else np.ones(len(doc_ids))
         say(1, 4, "topic trends")
         ests = estimate("topics", periods, groupings, [ValueSet(shares, w)], tokens,
-                        replicates=tc.bootstrap, seed=tc.seed)  # fmt: skip
+                        replicates=tc.bootstrap, seed=tc.seed, level=tc.level)  # fmt: skip
         frames = []
         for est in ests:
             f = long_frame(est, {"share": 0}, keys, labels, tc.min_docs)
             f.insert(3, "unit", np.tile(np.asarray(units, dtype=object), len(est.cells)))
             frames.append(f)
-            summary_rows += summarise("topic_trends", est, 0, "share", keys, labels, units)
+            summary_rows += summarise("topic_trends", est, 0, "share", keys, labels, units, tc.level)
         tables["topic_trends"] = pd.concat(frames, ignore_index=True)
         seconds["topic_trends"] = time.perf_counter() - t0
 
@@ -172,7 +172,7 @@ def run(
         t1 = time.perf_counter()
         cb, matcher = _matcher(cfg)
         say(2, 4, "codebook trends")
-        counts = codebook_counts(store.iter_passage_tokens(), matcher)
+        counts = codebook_counts(store.iter_passage_tokens(), matcher, min_hits=tc.min_hits)
         if counts.n_passages == 0:
             if model_dir is None:
                 raise StageError("the corpus store has no passages; run `themenradar preprocess` first")
@@ -185,17 +185,14 @@ def run(
                 * 1e4
             )
             ests = estimate("themes", periods, groupings,
-                            [ValueSet(counts.mentions, np.ones(len(tok))), ValueSet(rate, tok),
-                             ValueSet(counts.hits, np.ones(len(tok)))], tok,
-                            replicates=tc.bootstrap, seed=tc.seed)  # fmt: skip
+                            [ValueSet(counts.mentions, np.ones(len(tok))), ValueSet(rate, tok)], tok,
+                            replicates=tc.bootstrap, seed=tc.seed, level=tc.level,
+                            sum_values=counts.hits)  # fmt: skip
             frames = []
             units = ["theme"] * len(counts.keys)
             for est in ests:
                 f = long_frame(est, {"doc_share": 0, "per_10k": 1}, counts.keys, counts.labels, tc.min_docs)
-                hits = est.estimates[2].point * est.n_docs[:, None]
-                f.insert(
-                    f.columns.get_loc("n_docs"), "hits", np.rint(np.nan_to_num(hits.ravel())).astype(np.int64)
-                )
+                f.insert(f.columns.get_loc("n_docs"), "hits", np.rint(est.sums.ravel()).astype(np.int64))
                 frames.append(f.rename(columns={"key": "theme"}))
                 summary_rows += summarise(
                     "theme_trends", est, 0, "doc_share", counts.keys, counts.labels, units

@@ -21,18 +21,25 @@ CELL = ["period", "group_by", "group", "key"]
 TABLES = {"topic_trends.csv": "share", "theme_trends.csv": "doc_share"}
 
 
-def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
-    """The trend tables of an earlier run (``<folder>/tables/*.csv`` or ``<folder>/*.csv``)."""
+NUMERIC = ("share", "share_lower", "share_upper", "doc_share", "doc_share_lower", "doc_share_upper", "per_10k",
+           "per_10k_lower", "per_10k_upper", "slope_per_year", "slope_lower", "slope_upper", "old", "new",
+           "old_lower", "old_upper", "new_lower", "new_upper", "change")  # fmt: skip
+TEXT = {"period": str, "group_by": str, "group": str, "key": str, "theme": str, "label": str, "unit": str,
+        "first_period": str, "last_period": str, "table": str, "status": str}  # fmt: skip
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A trend table CSV with labels kept as text (a group called "NA" stays "NA") and empty numbers NaN."""
     import pandas as pd
 
+    return pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in NUMERIC}, dtype=TEXT)
+
+
+def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
+    """The trend tables of an earlier run (``<folder>/tables/*.csv`` or ``<folder>/*.csv``)."""
     folder = Path(folder)
     base = folder / "tables" if (folder / "tables").is_dir() else folder
-    found = {}
-    for name in TABLES:
-        path = base / name
-        if path.is_file():
-            found[name] = pd.read_csv(path, dtype={"period": str, "group": str, "key": str}, keep_default_na=False,
-                                      na_values={c: [""] for c in ("share", "doc_share", "per_10k")})  # fmt: skip
+    found = {name: read_table(base / name) for name in TABLES if (base / name).is_file()}
     if not found:
         raise InputError(f"{folder}: no trend tables to compare with (expected tables/topic_trends.csv or "
                          "tables/theme_trends.csv from an earlier `themenradar trends` run)")  # fmt: skip
@@ -48,7 +55,7 @@ def compare_tables(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -
     for name, measure in TABLES.items():
         if name not in new or name not in old:
             continue
-        a, b = old[name], new[name]
+        a, b = (t.rename(columns={"theme": "key"}) for t in (old[name], new[name]))
         cols = [*CELL, "label", measure, f"{measure}_lower", f"{measure}_upper"]
         m = a[cols].merge(b[cols], on=CELL, how="outer", suffixes=("_old", "_new"), indicator=True)
         old_periods, new_periods = set(a["period"]), set(b["period"])

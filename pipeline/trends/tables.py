@@ -32,6 +32,7 @@ class Estimated:
     n_docs: np.ndarray
     n_tokens: np.ndarray
     estimates: list[CellEstimates]
+    sums: np.ndarray | None = None  # per cell column sums of ``sum_values`` (e.g. term hits)
 
 
 def estimate(
@@ -43,7 +44,9 @@ def estimate(
     *,
     replicates: int,
     seed: int,
+    level: float = 0.95,
     keep_reps: bool = True,
+    sum_values: np.ndarray | None = None,
 ) -> list[Estimated]:
     """Bootstrap estimates per cell for the whole corpus and for each grouping (``group_by -> labels per
     document``). Documents without a period are left out (the caller counts them)."""
@@ -67,11 +70,15 @@ def estimate(
         sub = [ValueSet(v.X[r], v.w[r]) for v in values]
         est = bootstrap_cells(
             sub, cells, [f"{table}|{group_by}|{g}|{p}" for p, g in keys],
-            replicates=replicates, seed=seed, keep_reps=keep_reps,
+            replicates=replicates, seed=seed, level=level, keep_reps=keep_reps,
         )  # fmt: skip
         n_docs = np.bincount(cells, minlength=len(keys)).astype(np.int64)
         n_tok = np.bincount(cells, weights=tokens[r], minlength=len(keys)) if rows else np.zeros(0)
-        out.append(Estimated(group_by, keys, n_docs, n_tok, est))
+        sums = None
+        if sum_values is not None:
+            sums = np.zeros((len(keys), sum_values.shape[1]))
+            np.add.at(sums, cells, sum_values[r])
+        out.append(Estimated(group_by, keys, n_docs, n_tok, est, sums))
     return out
 
 
