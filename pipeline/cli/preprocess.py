@@ -4,4 +4,45 @@ from __future__ import annotations
 
 import click
 
-COMMANDS: list[click.Command] = []
+from pipeline.cli._app import AppContext, ClickProgress, echo_json, pass_app
+
+
+@click.command("preprocess")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Worker processes (0 = all cores). Default: preprocess.workers of the config.",
+)
+@click.option("--force", is_flag=True, help="Redo every document and learn the phrase model again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def preprocess_cmd(app: AppContext, workers: int | None, force: bool, as_json: bool) -> None:
+    """Turn extracted documents into passages of normalised terms (lemmas, gender forms, stop words,
+    phrases). Only new or changed documents are processed; a changed [preprocess] config redoes all."""
+    from pipeline.preprocess import run
+
+    progress = None if as_json else ClickProgress("preprocessing")
+    with app.open_store() as store:
+        try:
+            result = run(store, app.config.preprocess, workers=workers, force=force, progress=progress)
+        finally:
+            if progress is not None:
+                progress.close()
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    excluded = sum(result.excluded_language.values())
+    click.echo(
+        f"{result.processed} documents preprocessed, {result.cached} unchanged, {result.removed} removed; "
+        f"{result.passages} passages written ({excluded} non-German left out, "
+        f"{result.empty_passages} without terms)"
+    )
+    click.echo(
+        f"phrase model {result.phrase_model} ({result.phrases} phrases); store now holds "
+        f"{result.store_passages} passages, {result.store_tokens} terms; "
+        f"{result.seconds:.1f} s, {result.tokens_per_s:,.0f} tokens/s with {result.workers} worker(s)"
+    )
+
+
+COMMANDS: list[click.Command] = [preprocess_cmd]

@@ -1,0 +1,291 @@
+"""Word-level normalisation: lemma, gender forms, stop words, numbers/URLs — one cached analysis per form.
+
+``Analyzer.analyse(form)`` turns one token text into an entry ``(term, kind, gendered)``:
+
+* ``term``: the normalised lower-case lemma ("Klient:innen" -> "klient", "Arbeitsbedingungen" ->
+  "arbeitsbedingung"); empty for numbers, punctuation, URLs and e-mail addresses;
+* ``kind``: CONTENT (a vocabulary term), WEAK (a stop word that may sit inside a phrase: connector words such
+  as "für" in "bundesagentur_für_arbeit", or stop words used by a forced phrase such as "gut" in
+  "gute_arbeit"; never emitted alone), BREAK (dropped and ends a phrase window: stop words, numbers,
+  punctuation, URLs, e-mails, paragraph signs) or SKIP (a single line break inside a sentence);
+* ``gendered``: the form was a feminine or gender-inclusive person noun (used to collapse
+  "Mitarbeiterinnen und Mitarbeiter" into one term).
+
+Lemmas come from simplemma (greedy mode) with an override list for known errors; the lookup table of
+spacy-lookups-data is available as ``lemmatizer = "lookup"`` for comparison. Results are cached per form,
+the cache is bounded so memory does not grow with the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+from importlib import resources
+
+from pipeline.preprocess.text import wordset
+
+CONTENT, WEAK, BREAK, SKIP = 0, 1, 2, 3
+Entry = tuple[str, int, bool]
+
+# German connector words: allowed inside a multi-word term, never at its start or end.
+CONNECTORS = wordset(
+    "und oder der die das des dem den von vom für zur zum mit ohne auf in im an am zu bei beim gegen "
+    "über unter"
+)
+PAIR_CONJ = frozenset({"und", "oder", "bzw", "/", "sowie", "&"})
+ADJ_ENDINGS = frozenset({"e", "en", "er", "es", "em"})
+CACHE_LIMIT = 400_000  # forms; the cache is cleared when it grows past this
+
+# Gender-inclusive forms: Klient*innen, Klient:innen, Klient_innen, Klient/innen, Klient/-innen, Klient·innen,
+# KlientInnen (and the singular ...*in, ...In).
+GENDER_RE = re.compile(r"^([A-ZÄÖÜ][\wäöüß-]*?[a-zäöüß])(?:[*:_·/]-?i|I)(nnen|n)$")
+# Tokenizer rule: these forms stay one token (spaCy's German infixes would split at ':' and '/').
+GENDER_TOKEN_RE = re.compile(r"^[A-ZÄÖÜ][\wäöüß-]*[a-zäöüß][*:_·/]-?in(?:nen)?$")
+_EMAIL_RE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
+_URL_RE = re.compile(r"^(https?://|www\.)|^[\w-]+(\.[\w-]+)*\.(de|com|org|net|eu|info|int|gov)(/\S*)?$", re.I)
+# Feminine nouns in -in that are not person nouns (their "masculine" would be another word).
+_FEM_EXCEPTIONS = wordset(
+    "Termin Medizin Disziplin Magazin Benzin Kamin Vitamin Protein Insulin Heroin Kokain Nikotin Koffein "
+    "Rubin Delfin Delphin Pinguin Berlin Zeppelin Mandarin Rosmarin Terpentin Urin Login Plugin Admin "
+    "Latein Origin Ruin Jasmin Gobelin Musselin Paraffin Pektin Glyzerin Toxin Serotonin Dopamin"
+)
+_UMLAUT = str.maketrans("äöüÄÖÜ", "aouAOU")
+
+
+def _data_lines(name: str) -> list[str]:
+    text = resources.files("pipeline.preprocess").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def domain_stopwords() -> tuple[str, ...]:
+    """The shipped domain stop list (single words and multi-word stop phrases)."""
+    return tuple(_data_lines("stopwords_domain.txt"))
+
+
+@lru_cache(maxsize=1)
+def lemma_overrides() -> dict[str, str]:
+    out = {}
+    for line in _data_lines("lemma_overrides.tsv"):
+        form, _, lemma = line.partition("\t")
+        if lemma:
+            out[form.strip()] = lemma.strip()
+    return out
+
+
+def base_lemmatizer(name: str = "simplemma") -> Callable[[str], str]:
+    """The raw lemma function: simplemma greedy (default) or spaCy's lookup table (for comparison)."""
+    if name == "lookup":
+        from spacy.lookups import load_lookups
+
+        table = load_lookups("de", ["lemma_lookup"]).get_table("lemma_lookup")
+        return lambda form: table.get(form, form)
+    import simplemma
+
+    def lemmatize(form: str) -> str:
+        return simplemma.lemmatize(form, lang="de", greedy=True)
+
+    return lemmatize
+
+
+class Analyzer:
+    """Cached per-form analysis. One instance per process (the cache is not shared)."""
+
+    def __init__(
+        self,
+        *,
+        gender: str = "normalise",
+        min_token_len: int = 2,
+        extra_stopwords: Iterable[str] = (),
+        forced_phrases: Iterable[str] = (),
+        lemmatizer: str = "simplemma",
+    ) -> None:
+        import simplemma
+        from spacy.lang.de.stop_words import STOP_WORDS
+
+        self.normalise_gender = gender == "normalise"
+        self.min_len = min_token_len
+        self._lemma = base_lemmatizer(lemmatizer)
+        self._is_known = lambda w: simplemma.is_known(w, lang="de")
+        self._plain_lemma = base_lemmatizer("simplemma")
+        self.overrides = lemma_overrides()
+        words = [*domain_stopwords(), *extra_stopwords]
+        self.stop: set[str] = {w.lower().rstrip(".") for w in STOP_WORDS}
+        self.stop |= {w.lower().rstrip(".") for w in words if " " not in w.strip()}
+        self.weak: set[str] = set(CONNECTORS)
+        self.cache: dict[str, Entry] = {}
+        self.adj_terms: set[str] = set()  # terms seen as inflected adjectives (rendered "künstliche_...")
+        # stop phrases and forced phrases as term tuples (their words analysed like running text)
+        self.stop_phrases: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in (w for w in words if " " in w.strip()):
+            terms = tuple(self.analyse(w)[0] for w in phrase.split())
+            if len(terms) > 1 and all(terms):
+                self.stop_phrases.setdefault(terms[0], []).append(terms)
+        for lst in self.stop_phrases.values():
+            lst.sort(key=len, reverse=True)
+        self.forced: dict[tuple[str, ...], str] = {}
+        for phrase in forced_phrases:
+            terms, rendered = self.phrase_terms(phrase.split())
+            if len(terms) > 1:
+                self.forced[terms] = rendered
+        # stop words inside a forced phrase must reach the phrase matcher: make them weak, re-analyse
+        inner = {
+            t for terms in self.forced for t in terms if any(t + e in self.stop for e in ("", *ADJ_ENDINGS))
+        }
+        if inner - self.weak:
+            self.weak |= inner
+            self.cache.clear()
+
+    # -- one form ----------------------------------------------------------------------------------
+    def analyse(self, form: str) -> Entry:
+        entry = self.cache.get(form)
+        if entry is None:
+            if len(self.cache) >= CACHE_LIMIT:
+                self.cache.clear()
+            entry = self.cache[form] = self._analyse(form)
+        return entry
+
+    def _analyse(self, s: str) -> Entry:
+        if s.isspace():
+            return ("", SKIP if s.count("\n") < 2 else BREAK, False)
+        if not any(c.isalpha() for c in s) or s.endswith("-") or s.startswith("-"):
+            # numbers, punctuation, §, truncated compounds ("Kranken-"); "/" is kept for "Bürger/Bürgerinnen"
+            return (s if s in PAIR_CONJ else "", BREAK, False)
+        if "@" in s and _EMAIL_RE.match(s) or "." in s and _URL_RE.match(s):
+            return ("", BREAK, False)
+        gendered = False
+        m = GENDER_RE.match(s)
+        if m:
+            base, ending = m.group(1), m.group(2)
+            if not self.normalise_gender:
+                return (base.lower() + ":i" + ending, CONTENT, True)
+            lemma = self.lemma(base + "i" + ending)
+            lemma = self.masculine(lemma) or self.lemma(base)
+            gendered = True
+        else:
+            lemma = self.lemma(s)
+            if self.normalise_gender and lemma.endswith("in"):
+                masc = self.masculine(lemma)
+                if masc:
+                    lemma, gendered = masc, True
+        low = s.lower()
+        term = lemma.lower().rstrip(".")
+        if s[0].isupper() and term != low and not gendered:
+            # a capitalised adjective ("der Sozialen Arbeit"): simplemma reads it as a noun ("Soziale")
+            adj = self._adjective(low)
+            if adj is not None and term in (adj + "e", adj + "er", adj + "r"):
+                term = adj
+                self.adj_terms.add(adj)
+        if low.rstrip(".") in self.stop or term in self.stop:
+            return (term, WEAK if term in self.weak else BREAK, gendered)
+        if term in self.weak:
+            return (term, WEAK, gendered)
+        if len(term) < self.min_len:
+            return (term, BREAK, gendered)
+        if s[0].islower() and low != term and low.startswith(term) and low[len(term) :] in ADJ_ENDINGS:
+            self.adj_terms.add(term)
+        return (term, CONTENT, gendered)
+
+    def lemma(self, form: str) -> str:
+        fixed = self.overrides.get(form) or self.overrides.get(form[:1].upper() + form[1:])
+        return fixed if fixed is not None else self._lemma(form)
+
+    def masculine(self, lemma: str) -> str | None:
+        """The masculine lemma of a feminine person noun ("Klientin" -> "Klient", "Kollegin" -> "Kollege",
+        "Ärztin" -> "Arzt"), or None when ``lemma`` is not one ("Termin", "Medizin")."""
+        if len(lemma) < 5 or not lemma.endswith("in") or not lemma[0].isupper() or lemma in _FEM_EXCEPTIONS:
+            return None
+        base = lemma[:-2]
+        plain = base.translate(_UMLAUT)
+        for cand in (base + "e", base, plain, plain + "e"):
+            if self._is_known(cand) and self._plain_lemma(cand) == cand:
+                return cand
+        if base.endswith("er") and len(base) > 4:  # unknown compounds: Sozialarbeiterin -> Sozialarbeiter
+            return base
+        return None
+
+    # -- multi-word terms --------------------------------------------------------------------------
+    def phrase_terms(self, words: list[str]) -> tuple[tuple[str, ...], str]:
+        """Terms of a multi-word term written by a person, and its rendered vocabulary form:
+        ["künstliche", "Intelligenz"] -> (("künstlich", "intelligenz"), "künstliche_intelligenz"). A
+        capitalised first word is read as an adjective when its lower-case form inflects one ("Gute
+        Arbeit"). Numbers and punctuation are left out; "Mitarbeiterinnen und Mitarbeiter" -> one term."""
+        terms: list[str] = []
+        rendered: list[str] = []
+        for i, word in enumerate(words):
+            term, kind, _ = self.analyse(word)
+            adj = self._adjective(word.lower())
+            if adj is not None and (word[:1].islower() or i == 0) and i < len(words) - 1:
+                term = adj
+                kind = CONTENT if kind == CONTENT or adj not in self.stop else WEAK
+            if not term or kind == SKIP or (kind == BREAK and term not in self.stop):
+                continue
+            terms.append(term)
+            last = i == len(words) - 1
+            rendered.append(term + "e" if adj is not None and not last and not term.endswith("e") else term)
+        if len(terms) == 3 and terms[0] == terms[2] and terms[1] in PAIR_CONJ:
+            return (terms[0],), terms[0]
+        return tuple(terms), "_".join(rendered)
+
+    def _adjective(self, low: str) -> str | None:
+        """The base form when ``low`` is an inflected adjective ("künstlichen" -> "künstlich"), else None."""
+        lemma = self.lemma(low).lower()
+        if low != lemma and low.startswith(lemma) and low[len(lemma) :] in ADJ_ENDINGS:
+            return lemma
+        return None
+
+    def render(self, terms: tuple[str, ...]) -> str:
+        """Vocabulary form of a learned phrase: adjectives (seen inflected) get the attributive -e."""
+        forced = self.forced.get(terms)
+        if forced is not None:
+            return forced
+        parts = [
+            t + "e" if i < len(terms) - 1 and t in self.adj_terms and not t.endswith("e") else t
+            for i, t in enumerate(terms)
+        ]
+        return "_".join(parts)
+
+    # -- a token sequence ----------------------------------------------------------------------------
+    def segments(self, ents: list, out: list[list[str]]) -> None:
+        """Append the phrase windows of one sentence's entries to ``out``: runs of CONTENT/WEAK terms
+        between breaks, with stop phrases removed and "Klientinnen und Klienten" collapsed to one term."""
+        stop_first = self.stop_phrases
+        collapse = self.normalise_gender
+        cur: list[str] = []
+        i, n = 0, len(ents)
+        while i < n:
+            e = ents[i]
+            term = e[0]
+            kind = e[1]
+            if term in stop_first:
+                matched = 0
+                for phrase in stop_first[term]:
+                    k = len(phrase)
+                    if i + k <= n and all(ents[i + j][0] == phrase[j] for j in range(1, k)):
+                        matched = k
+                        break
+                if matched:
+                    if cur:
+                        out.append(cur)
+                        cur = []
+                    i += matched
+                    continue
+            if kind == CONTENT:
+                if collapse and e[2]:
+                    if i + 2 < n and ents[i + 2][0] == term and ents[i + 1][0] in PAIR_CONJ:
+                        cur.append(term)
+                        i += 3
+                        continue
+                    if i >= 2 and ents[i - 2][0] == term and ents[i - 1][0] in PAIR_CONJ:
+                        i += 1
+                        continue
+                cur.append(term)
+            elif kind == WEAK:
+                cur.append(term)
+            elif kind == BREAK and cur:
+                out.append(cur)
+                cur = []
+            i += 1
+        if cur:
+            out.append(cur)

@@ -1,0 +1,280 @@
+"""The preprocessing stage: extracted pages -> passages with normalised tokens, incremental and cached.
+
+Cache: a document is processed again only when the hash of its kept page texts or the preprocessing cache
+key (config section + forced phrases + rules version) differs from its ``preprocess_state`` row. A new cache
+key or ``force`` redoes every document and learns the phrase model again (see ``phrases.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing as mp
+import os
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from pipeline.artefacts import Passage
+from pipeline.config import PreprocessConfig, section_hash
+from pipeline.preprocess import worker as W
+from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
+
+# Bump when a rule changes the output for the same config (invalidates every document's cache).
+RULES_VERSION = "1"
+BATCH_DOCS = 24  # documents per worker task
+WRITE_DOCS = 200  # documents per store transaction
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class PreprocessResult:
+    documents: int = 0  # documents with status extracted
+    processed: int = 0
+    cached: int = 0  # unchanged, left as they were
+    removed: int = 0  # documents no longer extracted whose passages were deleted
+    passages: int = 0  # passages written in this run
+    excluded_language: dict[str, int] = field(default_factory=dict)
+    empty_passages: int = 0
+    raw_tokens: int = 0  # spaCy tokens of the processed passages
+    terms: int = 0  # vocabulary terms written
+    phrase_model: str = "off"  # trained | reused | off
+    phrases: int = 0  # phrases in the model (learned + forced)
+    phrase_sample_tokens: int = 0
+    config_hash: str = ""
+    workers: int = 1
+    seconds: float = 0.0
+    store_passages: int = 0
+    store_tokens: int = 0
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.raw_tokens / self.seconds if self.seconds else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["tokens_per_s"] = round(self.tokens_per_s)
+        d["seconds"] = round(self.seconds, 2)
+        return d
+
+
+def cache_key(cfg: PreprocessConfig, forced: Sequence[str]) -> str:
+    """The preprocessing config hash stored with every document's passages."""
+    payload = json.dumps([section_hash(cfg), sorted(forced), RULES_VERSION], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def resolve_workers(workers: int | None, cfg: PreprocessConfig) -> int:
+    n = workers if workers is not None else cfg.workers
+    return max(1, n or os.cpu_count() or 1)
+
+
+def _source_hash(pages: list[tuple[int, str]]) -> str:
+    h = hashlib.sha256()
+    for no, text in pages:
+        h.update(f"{no}\x00".encode())
+        h.update(text.encode("utf-8", "surrogatepass"))
+        h.update(b"\x00")
+    return h.hexdigest()[:24]
+
+
+def _kept_pages(store: Any, doc_id: str, drop: frozenset[str]) -> list[tuple[int, str]]:
+    return [(p.page_no, p.text) for p in store.get_pages(doc_id) if not drop.intersection(p.flags)]
+
+
+def run(
+    store: Any,
+    cfg: PreprocessConfig,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    forced_phrases: Sequence[str] | None = None,
+) -> PreprocessResult:
+    """Preprocess every ``extracted`` document whose pages or config changed; see the module docstring.
+
+    ``forced_phrases``: multi-word terms always joined; default the codebook's multi-word terms plus
+    ``cfg.forced_phrases``."""
+    t0 = time.perf_counter()
+    forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg)
+    key = cache_key(cfg, forced)
+    n_workers = resolve_workers(workers, cfg)
+    res = PreprocessResult(config_hash=key, workers=n_workers)
+    drop = frozenset(cfg.drop_flagged_pages)
+    params = W.Params(
+        gender=cfg.gender, min_token_len=cfg.min_token_len, extra_stopwords=tuple(cfg.extra_stopwords),
+        forced_phrases=tuple(forced), lemmatizer=cfg.lemmatizer, passage_tokens=cfg.passage_tokens,
+        max_speech_tokens=cfg.max_speech_tokens, languages=tuple(cfg.languages),
+    )  # fmt: skip
+
+    docs = {d.id: d.format for d in store.iter_documents(status="extracted")}
+    res.documents = len(docs)
+    states = store.preprocess_states()
+    gone = [doc_id for doc_id in states if doc_id not in docs]
+    if gone:
+        with store.transaction():
+            store.delete_passages(gone)
+        res.removed = len(gone)
+
+    stored = store.get_phrase_model()
+    model: PhraseModel | None = None
+    train = False
+    if cfg.phrases:
+        if not force and stored is not None and stored[0] == key:
+            model = PhraseModel.from_json(stored[1])
+            res.phrase_model = "reused"
+        else:
+            train = True
+            res.phrase_model = "trained"
+    redo_all = force or train or any(s[0] != key for s in states.values())
+
+    # which documents to do (pages are read again later, so memory holds only ids and hashes)
+    todo: list[tuple[str, str]] = []  # (doc_id, source hash)
+    for doc_id in sorted(docs):
+        h = _source_hash(_kept_pages(store, doc_id, drop))
+        if redo_all or states.get(doc_id) != (key, h):
+            todo.append((doc_id, h))
+    res.cached = len(docs) - len(todo)
+    if not todo:
+        _finish(store, res, t0)
+        return res
+
+    pipeline = W.Pipeline(params, model)
+    done = 0
+    writer = _Writer(store, key, res)
+
+    def jobs(items: list[tuple[str, str]]) -> Iterator[list[W.Job]]:
+        batch: list[W.Job] = []
+        for doc_id, h in items:
+            batch.append(W.Job(doc_id, docs[doc_id], _kept_pages(store, doc_id, drop), h))
+            if len(batch) >= BATCH_DOCS:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
+    def tick(outs: list[W.DocOut]) -> None:
+        nonlocal done
+        for out in outs:
+            writer.add(out)
+            done += 1
+            if progress is not None:
+                progress(done, len(todo), out.doc_id)
+
+    rest = todo
+    if train:
+        sample, budget = [], cfg.phrase_sample_tokens
+        for doc_id, h in todo:
+            if budget <= 0:
+                break
+            sample.append((doc_id, h))
+            budget -= sum(len(t.split()) for _, t in _kept_pages(store, doc_id, drop))
+        rest = todo[len(sample) :]
+        learner = PhraseLearner(
+            min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=pipeline.analyzer.weak
+        )
+        prepared: list[W.Prepared] = []
+        for preps in _map(W.worker_prepare, pipeline, jobs(sample), n_workers, params):
+            for prep in preps:
+                pipeline.analyzer.adj_terms |= prep.adj_terms
+                for _, _, _, _, segs in prep.passages:
+                    learner.add(segs)
+            prepared.extend(preps)
+        model = learner.model(pipeline.analyzer.render, pipeline.analyzer.forced)
+        pipeline.model = model
+        with store.transaction():
+            store.set_phrase_model(key, model.to_json())
+        res.phrase_sample_tokens = learner.tokens
+        tick([pipeline.finish(prep) for prep in prepared])
+        del prepared
+    res.phrases = len(model.phrases) if model else 0
+    for outs in _map(W.worker_process, pipeline, jobs(rest), n_workers, params):
+        tick(outs)
+    writer.flush()
+    _finish(store, res, t0)
+    return res
+
+
+def _map(
+    fn: Callable[[list[W.Job]], list[Any]],
+    pipeline: W.Pipeline,
+    batches: Iterator[list[W.Job]],
+    n_workers: int,
+    params: W.Params,
+) -> Iterator[list[Any]]:
+    """Results of ``fn`` over batches, in order; in this process or a pool with few tasks in flight (so
+    memory does not grow with the corpus)."""
+    if n_workers <= 1:
+        local = W.Pipeline.prepare if fn is W.worker_prepare else W.Pipeline.process
+        for batch in batches:
+            yield local(pipeline, batch)
+        return
+    W.set_process_pipeline(pipeline)
+    methods = mp.get_all_start_methods()
+    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+    model_json = pipeline.model.to_json() if pipeline.model is not None and "fork" not in methods else None
+    with ctx.Pool(n_workers, initializer=W.init_worker, initargs=(params, model_json)) as pool:
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(pool.apply_async(fn, (batch,)))
+            if len(pending) >= 2 * n_workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+    W.set_process_pipeline(None)
+
+
+class _Writer:
+    """Writes finished documents to the store in batches, one transaction per batch."""
+
+    def __init__(self, store: Any, key: str, res: PreprocessResult) -> None:
+        self.store, self.key, self.res = store, key, res
+        self.buf: list[W.DocOut] = []
+
+    def add(self, out: W.DocOut) -> None:
+        self.buf.append(out)
+        res = self.res
+        res.processed += 1
+        res.passages += len(out.passages)
+        res.empty_passages += out.empty
+        res.raw_tokens += out.raw_tokens
+        res.terms += sum(len(p[2]) for p in out.passages)
+        res.excluded_language = dict(Counter(res.excluded_language) + Counter(out.excluded))
+        if len(self.buf) >= WRITE_DOCS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buf:
+            return
+        with self.store.transaction():
+            for out in self.buf:
+                passages = [
+                    Passage(f"{out.doc_id}:{seq}", out.doc_id, seq, tuple(tokens), start, end, text, lang)
+                    for seq, (start, end, tokens, text, lang) in enumerate(out.passages)
+                ]
+                self.store.replace_passages(
+                    out.doc_id, passages, config_hash=self.key, source_hash=out.source_hash,
+                    n_excluded=sum(out.excluded.values()), stats=out.stats(),
+                )  # fmt: skip
+        self.buf = []
+
+
+def _finish(store: Any, res: PreprocessResult, t0: float) -> None:
+    counts = store.passage_counts()
+    res.store_passages, res.store_tokens = counts["passages"], counts["tokens"]
+    res.seconds = time.perf_counter() - t0
+
+
+def default_forced_phrases(cfg: PreprocessConfig, codebook_path: str | None = None) -> list[str]:
+    """``cfg.forced_phrases`` plus the multi-word terms of the theme codebook (shipped one by default)."""
+    terms = list(cfg.forced_phrases)
+    try:
+        from pipeline.themes import load_codebook
+    except ImportError:  # codebook module not available
+        return sorted(set(terms))
+    book = load_codebook(codebook_path or None)
+    terms += [t for theme in book.themes for t in theme.terms if len(t.split()) > 1]
+    return sorted(set(terms))

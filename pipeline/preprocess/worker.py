@@ -1,0 +1,159 @@
+"""Per-document work, run in the main process (1 worker) or in worker processes that get whole documents
+and send back token lists (cheaper than spaCy's ``n_process``, which pickles Docs).
+
+``prepare`` cuts a document into passages, detects their language and turns each German passage into
+phrase windows (lemmas, gender forms, stop words, citations handled); ``finish`` applies the phrase model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.preprocess.lemma import Analyzer
+from pipeline.preprocess.nlp import SEGMENTS_KEY, analyzer_of, build_nlp
+from pipeline.preprocess.phrases import PhraseModel
+from pipeline.preprocess.text import SPEECH_FORMATS, detect_language, split_passages, strip_citations
+
+
+@dataclass(frozen=True)
+class Params:
+    """What a worker needs to rebuild the pipeline (picklable, hashable)."""
+
+    gender: str
+    min_token_len: int
+    extra_stopwords: tuple[str, ...]
+    forced_phrases: tuple[str, ...]
+    lemmatizer: str
+    passage_tokens: int
+    max_speech_tokens: int
+    languages: tuple[str, ...]
+
+
+@dataclass
+class Job:
+    doc_id: str
+    format: str
+    pages: list[tuple[int, str]]
+    source_hash: str
+
+
+@dataclass
+class Prepared:
+    doc_id: str
+    source_hash: str
+    # (page_start, page_end, text, language, phrase windows)
+    passages: list[tuple[int, int, str, str, list[list[str]]]] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)  # language -> passages left out
+    raw_tokens: int = 0
+    adj_terms: set[str] = field(default_factory=set)
+
+
+@dataclass
+class DocOut:
+    doc_id: str
+    source_hash: str
+    # (page_start, page_end, tokens, text, language)
+    passages: list[tuple[int, int, list[str], str, str]] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+    empty: int = 0  # passages without any term left (only numbers, stop words, ...)
+    raw_tokens: int = 0
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "raw_tokens": self.raw_tokens,
+            "terms": sum(len(p[2]) for p in self.passages),
+            "excluded": self.excluded,
+            "empty": self.empty,
+        }
+
+
+class Pipeline:
+    """The spaCy frame plus the phrase model of one process."""
+
+    def __init__(self, params: Params, model: PhraseModel | None = None) -> None:
+        self.params = params
+        self.nlp = build_nlp(
+            gender=params.gender, min_token_len=params.min_token_len, extra_stopwords=params.extra_stopwords,
+            forced_phrases=params.forced_phrases, lemmatizer=params.lemmatizer,
+            sentences=False, set_lemmas=False,  # punctuation ends phrase windows; lemmas go to token lists
+        )  # fmt: skip
+        self.analyzer: Analyzer = analyzer_of(self.nlp)
+        self.model = model
+        self._adj_sent: set[str] = set()
+        self.analyzer.analyse("Klientinnen")  # loads simplemma's dictionary before any fork
+
+    def prepare(self, jobs: list[Job]) -> list[Prepared]:
+        p = self.params
+        out: list[Prepared] = []
+        texts: list[str] = []
+        slots: list[tuple[Prepared, int, int, str, str]] = []
+        for job in jobs:
+            prep = Prepared(job.doc_id, job.source_hash)
+            out.append(prep)
+            units = split_passages(
+                job.pages, speech=job.format in SPEECH_FORMATS, passage_tokens=p.passage_tokens,
+                max_speech_tokens=p.max_speech_tokens,
+            )  # fmt: skip
+            for start, end, text in units:
+                lang = detect_language(text)
+                if lang and lang not in p.languages:
+                    prep.excluded[lang] = prep.excluded.get(lang, 0) + 1
+                    continue
+                texts.append(strip_citations(text))
+                slots.append((prep, start, end, text, lang))
+        for doc, (prep, start, end, text, lang) in zip(
+            self.nlp.pipe(texts, batch_size=64), slots, strict=True
+        ):
+            prep.raw_tokens += len(doc)
+            prep.passages.append((start, end, text, lang, doc.user_data.pop(SEGMENTS_KEY)))
+        new_adj = self.analyzer.adj_terms - self._adj_sent
+        if new_adj and out:
+            out[-1].adj_terms = set(new_adj)
+            self._adj_sent |= new_adj
+        return out
+
+    def finish(self, prep: Prepared) -> DocOut:
+        weak = self.analyzer.weak
+        res = DocOut(prep.doc_id, prep.source_hash, excluded=prep.excluded, raw_tokens=prep.raw_tokens)
+        for start, end, text, lang, segs in prep.passages:
+            if self.model is not None:
+                tokens = self.model.apply(segs, weak)
+            else:
+                tokens = [t for seg in segs for t in seg if t not in weak]
+            if tokens:
+                res.passages.append((start, end, tokens, text, lang or "de"))
+            else:
+                res.empty += 1
+        return res
+
+    def process(self, jobs: list[Job]) -> list[DocOut]:
+        return [self.finish(prep) for prep in self.prepare(jobs)]
+
+
+# -- worker processes ------------------------------------------------------------------------------
+_PIPELINE: Pipeline | None = None
+
+
+def set_process_pipeline(pipeline: Pipeline | None) -> None:
+    """Make ``pipeline`` the one forked workers inherit (saves rebuilding spaCy in every worker)."""
+    global _PIPELINE
+    _PIPELINE = pipeline
+
+
+def init_worker(params: Params, model_json: str | None) -> None:
+    """Pool initializer. Forked workers inherit the main process's pipeline and phrase model; spawned ones
+    build their own."""
+    global _PIPELINE
+    if _PIPELINE is None or _PIPELINE.params != params:
+        _PIPELINE = Pipeline(params, PhraseModel.from_json(model_json) if model_json else None)
+
+
+def worker_prepare(jobs: list[Job]) -> list[Prepared]:
+    assert _PIPELINE is not None
+    return _PIPELINE.prepare(jobs)
+
+
+def worker_process(jobs: list[Job]) -> list[DocOut]:
+    assert _PIPELINE is not None
+    return _PIPELINE.process(jobs)
