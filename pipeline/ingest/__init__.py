@@ -20,7 +20,7 @@ from pipeline.config import IngestConfig
 from pipeline.errors import InputError
 from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
-from pipeline.ingest.metadata import DateError, merge, parse_date
+from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
 from pipeline.ingest.records import Item, Problem, file_doc_id, record_doc_id, sha256_hex, text_hash
 from pipeline.ingest.result import IngestResult
 from pipeline.ingest.writer import BatchWriter, Pending
@@ -105,6 +105,8 @@ def _doc(
     )
     for p in problems:
         result.warnings.append((where, p))
+    if values["language"] is None and item.text and (language := guess_language(item.text)):
+        values["language"], provenance["language"] = language, "text"
     date, precision = values["date"] or (None, None)
     errors = [e for e in (item.error, *problems) if e]
     return Document(
@@ -187,23 +189,7 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
         raise InputError(f"{path}: unsupported format {path.suffix!r} (pdf, txt, md, jsonl[.gz], xml)")
     sep = cfg.publisher_separator
     if fmt in ("jsonl", "xml"):
-        stats = result.source(str(path))
-        for rec in _records(path, fmt, cfg):
-            if isinstance(rec, Problem) and rec.duplicate:
-                result.duplicates.append({"path": rec.where, "of_id": None, "of_path": str(path), "count": 1,
-                                          "problem": rec.message})  # fmt: skip
-                stats["duplicates"] += 1
-                continue
-            if isinstance(rec, Problem):
-                result.fail(rec.where, rec.message)
-                stats["failed"] += 1
-                continue
-            doc_id = record_doc_id(path.name, rec.record_key or "")
-            body = rec.text or ""
-            doc = _doc(doc_id, path, rec, sources, sep, content_hash=text_hash(body),
-                       size=len(body.encode("utf-8")), extra_meta=extra, result=result,
-                       where=f"{path}:{rec.record_key}")  # fmt: skip
-            writer.add(Pending(doc, body, container=True))
+        _ingest_container(store, path, fmt, sources, extra, cfg, writer, result)
         return
     data = path.read_bytes()
     doc_id = file_doc_id(data)
@@ -226,3 +212,41 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
         result.fail(str(path), item.error or item.status)
     old = [i for i in store.current_ids_at_path(str(path)) if i != doc_id]
     writer.add(Pending(doc, item.text, supersedes=old))
+
+
+def _ingest_container(store, path: Path, fmt: str, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
+                      writer: BatchWriter, result: IngestResult) -> None:  # fmt: skip
+    """Records of a JSONL / XML file, checked against the store in chunks so that records already stored
+    cost only their id (a re-run skips metadata merging for them)."""
+    stats = result.source(str(path))
+    chunk: list[tuple[str, Item]] = []
+
+    def flush_chunk() -> None:
+        present = store.existing_ids(doc_id for doc_id, _ in chunk) | (
+            writer.ids_in_run & {i for i, _ in chunk}
+        )
+        for doc_id, rec in chunk:
+            if doc_id in present:
+                result.already_present += 1
+                stats["already_present"] += 1
+                continue
+            body = rec.text or ""
+            doc = _doc(doc_id, path, rec, sources, cfg.publisher_separator, content_hash=text_hash(body),
+                       size=len(body.encode("utf-8")), extra_meta=extra, result=result,
+                       where=f"{path}:{rec.record_key}")  # fmt: skip
+            writer.add(Pending(doc, body, container=True))
+        chunk.clear()
+
+    for rec in _records(path, fmt, cfg):
+        if isinstance(rec, Problem) and rec.duplicate:
+            result.duplicates.append({"path": rec.where, "of_id": None, "of_path": str(path), "count": 1,
+                                      "problem": rec.message})  # fmt: skip
+            stats["duplicates"] += 1
+        elif isinstance(rec, Problem):
+            result.fail(rec.where, rec.message)
+            stats["failed"] += 1
+        else:
+            chunk.append((record_doc_id(path.name, rec.record_key or ""), rec))
+            if len(chunk) >= 500:
+                flush_chunk()
+    flush_chunk()

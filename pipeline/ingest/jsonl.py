@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.ingest.metadata import guess_language
 from pipeline.ingest.records import Item, Problem, text_hash
 
 CANDIDATES: dict[str, tuple[str, ...]] = {
@@ -115,13 +114,12 @@ def _record_item(
             used.add(k)
     meta = {k: v for k, v in record.items() if k not in used and k not in META_ALIASES and v is not None}
     meta.update(speaker_meta(record))
-    guessed = {} if "language" in fields else {"language": guess_language(text)}
     yield Item(
         "jsonl",
         "extracted",
         text=text.strip(),
         record_key=key,
-        sources=[("record", fields), ("text", guessed)],
+        sources=[("record", fields)],
         meta=meta,
         page_count=1,
     )

@@ -215,8 +215,8 @@ def guess_language(text: str, *, min_hits: int = 3) -> str | None:
     """Guess "de" or "en" from common function words in the first 1,500 characters; None when there are too
     few of them or neither language clearly dominates (a cover page, a table)."""
     words = _WORD.findall(text[:1500].lower())
-    de = sum(w in _DE_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
+    de = sum(map(_DE_WORDS.__contains__, words))
+    en = sum(map(_EN_WORDS.__contains__, words))
     if de + en < min_hits:
         return None
     if de > 2 * en:

@@ -24,10 +24,10 @@ class Pending:
 
 
 class BatchWriter:
-    def __init__(self, store, result: IngestResult, batch_size: int = BATCH_SIZE) -> None:  # noqa: ANN001
+    def __init__(self, store, result: IngestResult, batch_size: int | None = None) -> None:  # noqa: ANN001
         self.store = store
         self.result = result
-        self.batch_size = batch_size
+        self.batch_size = batch_size or BATCH_SIZE  # module value read at run time (bench varies it)
         self.pending: list[Pending] = []
         self.ids_in_run: set[str] = set()
 

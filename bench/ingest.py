@@ -1,0 +1,125 @@
+"""Benchmark of the ingest stage on all of ../shared/corpus.
+
+1. Ingests every source (the three PDF folders with their documents.csv, the JSON Lines speeches, the raw
+   Bundestag XML, the Lammert XML, the Markdown texts, the announcement) into a fresh temporary store and
+   prints, per source, what was added and the wall time; then counts per format and status.
+2. Runs the same ingest again: it must add nothing; prints how long the no-op took.
+3. Peers on the 15,220 JSON Lines speeches, each into a fresh store in the same run: our ingest with
+   per-record commits (batch size 1) and a bare ``pandas.read_json`` + ``DataFrame.to_sql`` load (no ids,
+   metadata merge, dedupe or pages: a floor for "just get the rows into SQLite").
+
+Usage: .venv/bin/python bench/ingest.py [--shared ../shared]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from pipeline import ingest  # noqa: E402
+from pipeline.config import IngestConfig  # noqa: E402
+from pipeline.ingest import writer  # noqa: E402
+from pipeline.store import CorpusStore  # noqa: E402
+
+JSONL = "corpus/transcripts/bundestag-wp19/bt19_speeches_2017-2020.jsonl.gz"
+SOURCES = [  # (label, path under ../shared, batch options)
+    ("pdf/coalition-agreements", "corpus/pdf/coalition-agreements", {}),
+    ("pdf/manifestos-2013", "corpus/pdf/manifestos-2013", {}),
+    ("pdf/social-law", "corpus/pdf/social-law", {}),
+    ("jsonl speeches (15,220)", JSONL, {"doc_type": "plenary speech"}),
+    ("raw-xml (5 protocols)", "corpus/transcripts/bundestag-wp19/raw-xml", {}),
+    ("lammert-speeches.xml", "corpus/transcripts/lammert-speeches/lammert-speeches.xml", {}),
+    ("text/pflege-digitalisierung", "corpus/text/pflege-digitalisierung", {}),
+    ("text/announcement", "corpus/text/announcement", {}),
+]
+
+
+def run_all(store: CorpusStore, shared: Path) -> list[tuple[str, ingest.IngestResult, float]]:
+    rows = []
+    for label, rel, opts in SOURCES:
+        t0 = time.perf_counter()
+        result = ingest.run(store, [shared / rel], IngestConfig(), **opts)
+        rows.append((label, result, time.perf_counter() - t0))
+    return rows
+
+
+def print_runs(title: str, rows: list[tuple[str, ingest.IngestResult, float]]) -> None:
+    print(f"\n{title}")
+    print(f"{'source':30} {'files':>5} {'added':>6} {'present':>7} {'dups':>5} {'failed':>6} {'seconds':>8}")
+    total = 0.0
+    for label, r, secs in rows:
+        dups = sum(d.get("count", 1) for d in r.duplicates)
+        print(
+            f"{label:30} {r.files:5d} {r.added:6d} {r.already_present:7d} {dups:5d} {len(r.failed):6d} {secs:8.2f}"
+        )
+        total += secs
+    added = sum(r.added for _, r, _ in rows)
+    print(f"{'total':30} {'':5} {added:6d} {'':7} {'':5} {'':6} {total:8.2f}")
+    for _, r, _ in rows:
+        for line in r.problem_lines():
+            print(f"  note: {line}")
+
+
+def peer_pandas(src: Path, db: Path) -> float:
+    import pandas as pd
+
+    t0 = time.perf_counter()
+    df = pd.read_json(src, lines=True, compression="gzip")
+    con = sqlite3.connect(db)
+    df.to_sql("speeches", con, index=False, chunksize=500)
+    con.close()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--shared", type=Path, default=Path(os.environ.get("THEMENRADAR_SHARED", ROOT.parent / "shared"))
+    )
+    args = parser.parse_args()
+    shared = args.shared.resolve()
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared with other jobs)")
+    with tempfile.TemporaryDirectory() as tmp:
+        with CorpusStore(Path(tmp) / "corpus.db") as store:
+            t0 = time.perf_counter()
+            first = run_all(store, shared)
+            print_runs(f"first run into a fresh store: {time.perf_counter() - t0:.2f} s", first)
+            print("\ndocuments in the store by format and status")
+            for fmt, statuses in store.count_matrix("format", "status").items():
+                print(f"  {fmt:14} " + ", ".join(f"{s} {n}" for s, n in statuses.items()))
+            print(f"  total {store.count_documents()} documents, {store.count_pages()} stored pages")
+            before = store.count_documents()
+            t0 = time.perf_counter()
+            second = run_all(store, shared)
+            print_runs(f"second run, same inputs (no-op): {time.perf_counter() - t0:.2f} s", second)
+            added = sum(r.added for _, r, _ in second)
+            print(
+                f"  second run added {added} documents; store still holds {store.count_documents()} (was {before})"
+            )
+
+        print("\nJSON Lines speeches (15,220), each variant into a fresh store, same run")
+        src = shared / JSONL
+        variants = []
+        for label, batch in (("ours, batches of 500 (default)", 500), ("ours, commit per record", 1)):
+            writer.BATCH_SIZE = batch
+            with CorpusStore(Path(tmp) / f"peer{batch}.db") as store:
+                t0 = time.perf_counter()
+                r = ingest.run(store, [src], IngestConfig(), doc_type="plenary speech")
+                variants.append((label, time.perf_counter() - t0, r.added))
+        writer.BATCH_SIZE = 500
+        secs = peer_pandas(src, Path(tmp) / "pandas.db")
+        variants.append(("pandas read_json + to_sql (rows only)", secs, 15220))
+        for label, secs, n in variants:
+            print(f"  {label:40} {secs:7.2f} s  {n / secs:8.0f} records/s  ({n} rows)")
+
+
+if __name__ == "__main__":
+    main()
