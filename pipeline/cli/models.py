@@ -1,7 +1,130 @@
-"""CLI commands of this stage (registered in ``pipeline.cli``)."""
+"""CLI commands of the modelling stage: fit, topics, model list, infer."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-COMMANDS: list[click.Command] = []
+from pipeline.cli._app import AppContext, ClickProgress, echo_json, echo_table, pass_app
+
+BACKEND_HELP = "nmf (NMF on TF-IDF), lda (gensim LDA) or seeded (LDA with codebook themes as fixed topics)"
+
+
+def _model_dir(app: AppContext, model: str) -> Path:
+    """A model given by name (below paths.models) or by path."""
+    path = Path(model)
+    if path.is_dir() or path.is_absolute() or len(path.parts) > 1:
+        return path
+    return app.config.path("models") / model
+
+
+@click.command("fit")
+@click.option("--backend", help=f"Model backend: {BACKEND_HELP}. Default: model.backend.")
+@click.option(
+    "--k", "k", metavar="K|LO-HI:STEP", help="Number of topics (20) or a sweep (10-40:5). Default: model.k."
+)
+@click.option("--seeds", metavar="S1,S2", help="Random seeds, comma-separated (1,2). Default: model.seeds.")
+@click.option(
+    "--select", is_flag=True,
+    help="Keep only the best sweep candidate by model.select (default rule: balanced = NPMI + diversity + stability).",
+)  # fmt: skip
+@click.option("--name", help="Model folder name under paths.models. Default: model.name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def fit_cmd(
+    app: AppContext,
+    backend: str | None,
+    k: str | None,
+    seeds: str | None,
+    select: bool,
+    name: str | None,
+    as_json: bool,
+) -> None:
+    """Fit a topic model on the store's passages and save it as models/NAME/.
+
+    With a sweep (--k 10-40:5, several --seeds) every candidate is fitted and scored (NPMI and C_V coherence
+    by gensim's CoherenceModel on the corpus, topic diversity, stability across seeds); without --select each
+    is saved as NAME-kK-sSEED, with --select only the chosen one as NAME."""
+    from pipeline import modeling
+
+    seed_list = None
+    if seeds:
+        try:
+            seed_list = [int(s) for s in seeds.split(",") if s.strip()]
+        except ValueError:
+            raise click.BadParameter(
+                "expected integers separated by commas, e.g. 1,2", param_hint="--seeds"
+            ) from None
+    progress = ClickProgress("fitting")
+    with app.open_store() as store:
+        result = modeling.fit(
+            store, app.config, name=name, backend=backend, k=k, seeds=seed_list, select=select or None,
+            progress=progress,
+        )  # fmt: skip
+    progress.close()
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    click.echo(f"{result.n_passages} passages, {result.vocab_size} terms, backend {result.backend}")
+    cols = ["k", "seed", "fit_s", "npmi", "npmi_finite", "cv", "diversity", "stability", "selected"]
+    echo_table([c.to_dict() for c in result.candidates], cols)
+    if result.rule:
+        click.echo(f"selected by rule {result.rule!r}")
+    for path in result.saved:
+        click.echo(f"saved {path}")
+
+
+@click.command("topics")
+@click.argument("model")
+@click.option("--json", "as_json", is_flag=True, help="Print the topics as JSON.")
+@pass_app
+def topics_cmd(app: AppContext, model: str, as_json: bool) -> None:
+    """Print the topics of MODEL (a name under paths.models or a folder): label, theme, top terms."""
+    from pipeline import modeling
+
+    rows = modeling.topics(_model_dir(app, model))
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(rows, ["topic", "kind", "label", "theme", "theme_overlap", "top_terms"])
+
+
+@click.group("model")
+def model_group() -> None:
+    """Saved topic models."""
+
+
+@model_group.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_app
+def model_list_cmd(app: AppContext, as_json: bool) -> None:
+    """List the models saved under paths.models (newest first)."""
+    from pipeline import modeling
+
+    rows = modeling.list_models(app.config.path("models"))
+    if as_json:
+        echo_json(rows)
+        return
+    echo_table(rows, ["name", "backend", "k", "seed", "passages", "npmi", "diversity", "created_at"])
+
+
+@click.command("infer")
+@click.argument("model")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@pass_app
+def infer_cmd(app: AppContext, model: str, as_json: bool) -> None:
+    """Add topic shares for passages that came after MODEL was fitted (the topics stay unchanged)."""
+    from pipeline import modeling
+
+    with app.open_store(create=False) as store:
+        result = modeling.infer(store, _model_dir(app, model))
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    click.echo(f"{result.n_new} new passages inferred into {result.model} ({result.n_known} already there)")
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+COMMANDS: list[click.Command] = [fit_cmd, topics_cmd, model_group, infer_cmd]

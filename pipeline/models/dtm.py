@@ -1,0 +1,129 @@
+"""The document-term matrix every backend fits on: sparse counts, a vocabulary and row ids."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from pipeline.errors import ModelError
+
+
+@dataclass(frozen=True)
+class Dtm:
+    """``counts[i, j]`` = how often ``vocabulary[j]`` occurs in document ``row_ids[i]`` (CSR, int64)."""
+
+    counts: sp.csr_matrix
+    vocabulary: tuple[str, ...]
+    row_ids: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        n, v = self.counts.shape
+        if n != len(self.row_ids) or v != len(self.vocabulary):
+            raise ValueError(f"Dtm shape {self.counts.shape} does not match {len(self.row_ids)} ids, "
+                             f"{len(self.vocabulary)} terms")  # fmt: skip
+
+    @property
+    def n_docs(self) -> int:
+        return self.counts.shape[0]
+
+    @property
+    def n_terms(self) -> int:
+        return self.counts.shape[1]
+
+    @classmethod
+    def from_tokens(
+        cls,
+        docs: Sequence[Sequence[str]],
+        row_ids: Sequence[str] | None = None,
+        *,
+        min_df: int = 1,
+        max_df: float = 1.0,
+        max_features: int | None = None,
+        vocabulary: Sequence[str] | None = None,
+    ) -> Dtm:
+        """Count tokens. With ``vocabulary`` given, only those terms are counted (in that order); else the
+        vocabulary is every term in at least ``min_df`` documents and at most ``max_df`` (a fraction) of
+        them, the ``max_features`` most frequent kept (ties by term), sorted alphabetically."""
+        ids = tuple(str(i) for i in (row_ids if row_ids is not None else range(len(docs))))
+        if len(ids) != len(docs):
+            raise ValueError("row_ids and docs differ in length")
+        if vocabulary is None:
+            vocabulary = select_vocabulary(docs, min_df=min_df, max_df=max_df, max_features=max_features)
+        vocab = tuple(vocabulary)
+        index = {t: j for j, t in enumerate(vocab)}
+        indptr, indices, data = [0], [], []
+        for doc in docs:
+            c = Counter(index[t] for t in doc if t in index)
+            cols = sorted(c)
+            indices.extend(cols)
+            data.extend(c[j] for j in cols)
+            indptr.append(len(indices))
+        counts = sp.csr_matrix(
+            (np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
+            shape=(len(ids), len(vocab)),
+        )
+        return cls(counts, vocab, ids)
+
+    def reindex(self, vocabulary: Sequence[str]) -> Dtm:
+        """The same documents counted over another vocabulary (terms not in it are dropped)."""
+        vocab = tuple(vocabulary)
+        if vocab == self.vocabulary:
+            return self
+        index = {t: j for j, t in enumerate(vocab)}
+        old_to_new = np.array([index.get(t, -1) for t in self.vocabulary], dtype=np.int64)
+        coo = self.counts.tocoo()
+        keep = old_to_new[coo.col] >= 0
+        counts = sp.csr_matrix(
+            (coo.data[keep], (coo.row[keep], old_to_new[coo.col[keep]])), shape=(self.n_docs, len(vocab))
+        )
+        counts.sum_duplicates()
+        counts.sort_indices()
+        return Dtm(counts, vocab, self.row_ids)
+
+    def token_lists(self) -> list[list[str]]:
+        """Bag-of-words as token lists (term repeated by count); for coherence on the fitted terms."""
+        out = []
+        for i in range(self.n_docs):
+            row = self.counts[i]
+            out.append(
+                [self.vocabulary[j] for j, n in zip(row.indices, row.data, strict=True) for _ in range(n)]
+            )
+        return out
+
+
+def select_vocabulary(
+    docs: Iterable[Sequence[str]], *, min_df: int = 1, max_df: float = 1.0, max_features: int | None = None
+) -> list[str]:
+    df: Counter[str] = Counter()
+    tf: Counter[str] = Counter()
+    n_docs = 0
+    for doc in docs:
+        n_docs += 1
+        tf.update(doc)
+        df.update(set(doc))
+    limit = max_df * n_docs if max_df <= 1.0 else max_df
+    terms = [t for t, n in df.items() if n >= min_df and n <= limit]
+    if max_features and len(terms) > max_features:
+        terms = sorted(terms, key=lambda t: (-tf[t], t))[:max_features]
+    if not terms:
+        raise ModelError(
+            f"no terms left in {n_docs} passages after model.min_df={min_df} and model.max_df={max_df}; "
+            "lower model.min_df or raise model.max_df"
+        )
+    return sorted(terms)
+
+
+def corpus_fingerprint(ids: Iterable[str], token_lists: Iterable[Sequence[str]]) -> str:
+    """sha256 over passage ids and their tokens (what a model was fitted on)."""
+    h = hashlib.sha256()
+    for pid, tokens in zip(ids, token_lists, strict=True):
+        h.update(pid.encode())
+        h.update(b"\t")
+        h.update(" ".join(tokens).encode())
+        h.update(b"\n")
+    return h.hexdigest()

@@ -1,0 +1,89 @@
+"""Seeded theme model: gensim LDA with a topic-term prior ``eta`` built from the theme codebook.
+
+Topics ``0 .. T-1`` are the codebook's themes in codebook order (``ki`` is always topic 0 with the shipped
+codebook, whatever K, seed or corpus), topics ``T .. K-1`` are free topics for everything else. For every
+vocabulary term that belongs to theme ``t`` (a normalised seed term or a pattern hit), the prior puts
+``seed_weight`` pseudo-counts per corpus occurrence of the term on topic ``t`` and only ``off_weight`` of
+the base prior on the other topics, so the theme's terms (and the words that co-occur with them) gather in
+the theme's topic. All other entries keep gensim's default ``1/K``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import ModelError
+from pipeline.models.dtm import Dtm
+from pipeline.models.gensim_lda import GensimLda
+
+
+class SeededLda(GensimLda):
+    """Seeded LDA. ``codebook``: path of a codebook TOML ("" = the shipped one)."""
+
+    backend = "seeded"
+
+    def __init__(
+        self,
+        k: int = 20,
+        seed: int = 42,
+        passes: int = 10,
+        iterations: int = 100,
+        chunksize: int = 500,
+        alpha: str | float = "symmetric",
+        codebook: str = "",
+        seed_weight: float = 0.5,
+        off_weight: float = 0.01,
+    ) -> None:
+        super().__init__(
+            k=k, seed=seed, passes=passes, iterations=iterations, chunksize=chunksize, alpha=alpha
+        )
+        self.codebook = codebook
+        self.seed_weight = seed_weight
+        self.off_weight = off_weight
+
+    def _eta_prior(self, dtm: Dtm) -> Any:
+        from pipeline.themes import load_codebook
+
+        cb = load_codebook(self.codebook or None)
+        n_themes = len(cb.themes)
+        if self.k < n_themes:
+            raise ModelError(
+                f"K={self.k}: the seeded model needs K >= {n_themes} (one topic per codebook theme "
+                f"plus free topics); use K >= {n_themes + 1}"
+            )
+        vmap = cb.matcher().vocabulary_map(dtm.vocabulary)
+        index = {t: j for j, t in enumerate(dtm.vocabulary)}
+        freq = np.asarray(dtm.counts.sum(axis=0)).ravel().astype(np.float64)
+        base = 1.0 / self.k
+        eta = np.full((self.k, dtm.n_terms), base)
+        seeds_per_theme = [0] * n_themes
+        for term, keys in vmap.items():
+            j = index[term]
+            eta[:, j] = base * self.off_weight
+            for key in keys:
+                t = cb.keys.index(key)
+                eta[t, j] = base + self.seed_weight * freq[j] / len(keys)
+                seeds_per_theme[t] += 1
+        self.topic_kinds_ = ("theme",) * n_themes + ("free",) * (self.k - n_themes)
+        self.topic_themes_ = cb.keys + ("",) * (self.k - n_themes)
+        self.seed_terms_per_theme_ = dict(zip(cb.keys, seeds_per_theme, strict=True))
+        return eta
+
+    def _save(self, folder: Any) -> None:
+        super()._save(folder)
+        (folder / "seeded_topics.txt").write_text(
+            "\n".join(
+                f"{kind}\t{theme}" for kind, theme in zip(self.topic_kinds_, self.topic_themes_, strict=True)
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+
+    def _load(self, folder: Any) -> None:
+        super()._load(folder)
+        lines = (folder / "seeded_topics.txt").read_text(encoding="utf-8").splitlines()
+        pairs = [line.split("\t") for line in lines]
+        self.topic_kinds_ = tuple(p[0] for p in pairs)
+        self.topic_themes_ = tuple(p[1] if len(p) > 1 else "" for p in pairs)
