@@ -198,3 +198,37 @@ def test_xxe_and_billion_laughs_in_a_speeches_file(tmp_path: Path, store):
     (doc,) = store.iter_documents()
     text = store.get_pages(doc.id)[0].text
     assert "STRENG-GEHEIM" not in text and len(text) < 2000 and doc.date == "2010-05-03"
+
+
+def test_encrypted_pdf_is_recorded_as_encrypted(tmp_path: Path, store):
+    from pypdf import PdfReader, PdfWriter
+
+    plain = make_pdf(tmp_path / "offen.pdf", [GERMAN])
+    writer = PdfWriter()
+    for page in PdfReader(plain).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="geheim", owner_password="geheim")
+    locked = tmp_path / "verschluesselt.pdf"
+    with open(locked, "wb") as fh:
+        writer.write(fh)
+    result = ingest.run(store, [locked], IngestConfig())
+    assert dict(result.failed) == {str(locked): "PDF is encrypted with a password"}
+    (doc,) = store.iter_documents()
+    assert doc.status == "encrypted"
+
+
+def test_xlsx_manifest_found_in_the_folder(tmp_path: Path, store):
+    from openpyxl import Workbook
+
+    (tmp_path / "a.txt").write_text(GERMAN, encoding="utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["file", "title", "publisher", "date", "doc_type", "language"])
+    ws.append(["a.txt", "Papier A", "Caritas; Diakonie", dt.datetime(2021, 3, 4), "Positionspapier", "de"])
+    wb.save(tmp_path / "metadata.xlsx")
+    result = ingest.run(store, [tmp_path], IngestConfig())
+    assert result.ok and result.added == 1  # the manifest itself is not a document
+    (doc,) = store.iter_documents()
+    assert (doc.title, doc.publishers, doc.date, doc.doc_type) == (
+        "Papier A", ("Caritas", "Diakonie"), "2021-03-04", "Positionspapier")  # fmt: skip
+    assert doc.provenance["language"] == "manifest" and doc.meta["manifest"].endswith("metadata.xlsx")
