@@ -9,9 +9,18 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract.clean import HYPHEN_MARK, cid_share, clean_chars, normalise_lines
-from pipeline.extract.furniture import PositionedLine, find_furniture, is_page_number, line_key
+from pipeline.extract.document import clean_pages
+from pipeline.extract.engines import RawPage
+from pipeline.extract.furniture import (
+    PositionedLine,
+    find_furniture,
+    has_line_numbers,
+    is_page_number,
+    line_key,
+    strip_line_number,
+)
 from pipeline.extract.hyphenation import dehyphenate, hyphen_vocabulary
-from pipeline.extract.layout import Segment, find_gutter, is_table, is_toc, reading_order
+from pipeline.extract.layout import Line, Segment, find_gutter, is_table, is_toc, reading_order
 
 GOLDEN = Path(__file__).parent / "golden" / "extract"
 HYPHENATION = json.loads((GOLDEN / "hyphenation.json").read_text(encoding="utf-8"))
@@ -161,3 +170,29 @@ def test_golden_snippets_come_from_the_named_pages(shared: Path) -> None:
             assert case["raw"] in pdf[case["page"] - 1].get_textpage().get_text_range(), case
         finally:
             pdf.close()
+
+
+# -- margin line numbers and words split across a page break (real lines) ----------------------------------
+LINES = json.loads((GOLDEN / "lines.json").read_text(encoding="utf-8"))
+
+
+def test_line_numbers_in_the_margin_are_learned_and_stripped() -> None:
+    numbered = list(LINES["numbered"]["pages"].values())
+    assert has_line_numbers(numbered)
+    assert [strip_line_number(x) for x in numbered[0][1:4]] == [
+        "Tourismus muss verbessert und ihre Förderung auf hohem Niveau fortgesetzt", "werden.", "",
+    ]  # fmt: skip
+    assert strip_line_number("950 1.10 Wettbewerbsfähiges Europa") == "1.10 Wettbewerbsfähiges Europa"
+    assert not has_line_numbers(list(LINES["plain"]["pages"].values()))  # "2013" in text is no line number
+
+
+def test_word_split_across_a_page_break_is_completed_on_the_first_page() -> None:
+    def raw_page(no: int, texts: list[str]) -> RawPage:
+        lines = [Line(t, 60, 500, 100 + 14 * i, 110 + 14 * i) for i, t in enumerate(texts)]
+        return RawPage(no, lines, 595, 842, sum(len(t) for t in texts))
+
+    page8, page9 = LINES["page_break"]["pages"]["8"], LINES["page_break"]["pages"]["9"]
+    assert page9[0] == "8"  # the page number, removed as furniture before words are joined
+    pages, _ = clean_pages([raw_page(8, page8), raw_page(9, page9[1:])], furniture=False)
+    assert pages[0].text.endswith("Wir wollen deshalb")
+    assert pages[1].text.startswith("die Infrastruktur unseres Landes stärken")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.extract.clean import HYPHEN_MARK, cid_share, clean_chars, normalise_lines
 from pipeline.extract.engines import OpenError, RawPage, open_pdfium, pages_pdfium, pages_pdfplumber
-from pipeline.extract.furniture import PositionedLine, find_furniture
+from pipeline.extract.furniture import PositionedLine, find_furniture, has_line_numbers, strip_line_number
 from pipeline.extract.hyphenation import dehyphenate, hyphen_vocabulary
 from pipeline.extract.layout import Line, is_table, is_toc
 
@@ -49,7 +49,7 @@ def _carry_split_words(texts: list[str]) -> list[str]:
             nxt = out[i + 1].lstrip()
             m = _LEADING_WORD.match(nxt)
             if m and m.group(0)[0].islower():
-                out[i] = out[i] + m.group(0)
+                out[i] = out[i] + "\n" + m.group(0)  # dehyphenate decides at the line break
                 out[i + 1] = nxt[m.end() :].lstrip(" ")
     return out
 
@@ -67,6 +67,12 @@ def clean_pages(raw: Sequence[RawPage], *, furniture: bool = True) -> tuple[list
                 for t, ln in zip(texts, page.lines, strict=True)
             ]
         )
+    sample = cleaned[:: max(1, len(cleaned) // 20)]  # a document-level property: 20 pages tell
+    if has_line_numbers([[ln.text for ln in lines] for lines in sample]):
+        cleaned = [
+            [Line(strip_line_number(ln.text), ln.x0, ln.x1, ln.top, ln.bottom, ln.column) for ln in lines]
+            for lines in cleaned
+        ]
     drops: list[set[int]] = [set() for _ in raw]
     if furniture:
         drops = find_furniture(

@@ -75,8 +75,26 @@ def _has_image(page) -> bool:  # noqa: ANN001
     return False
 
 
+def _rects(tp) -> list[tuple[float, float, float, float]]:  # noqa: ANN001
+    """All text rectangles of a page as (left, bottom, right, top): ``get_rect`` with reused buffers."""
+    from ctypes import c_double
+
+    import pypdfium2.raw as pdfium_c
+
+    n = tp.count_rects()
+    left, top, right, bottom = c_double(), c_double(), c_double(), c_double()
+    get, handle, out = pdfium_c.FPDFText_GetRect, tp.raw, []
+    for i in range(n):
+        if get(handle, i, left, top, right, bottom):
+            out.append((left.value, bottom.value, right.value, top.value))
+    return out
+
+
 def _pdfium_lines(tp, text: str, height: float) -> list[Line] | None:  # noqa: ANN001
     """Lines of ``get_text_range`` with positions from the first and last character boxes of each line."""
+    import pypdfium2.raw as pdfium_c
+
+    box, get, handle = pdfium_c.FS_RECTF(), pdfium_c.FPDFText_GetLooseCharBox, tp.raw
     lines: list[Line] = []
     offset = 0
     for raw in text.split("\r\n"):
@@ -87,8 +105,8 @@ def _pdfium_lines(tp, text: str, height: float) -> list[Line] | None:  # noqa: A
             continue
         # one box per line (its first character): furniture needs only the rows, and a line continued
         # after a hyphen mark is body text anyway
-        left, bottom, right, top = tp.get_charbox(start + (len(raw) - len(raw.lstrip())), loose=True)
-        lines.append(Line(raw, left, right, height - top, height - bottom))
+        get(handle, start + (len(raw) - len(raw.lstrip())), box)
+        lines.append(Line(raw, box.left, box.right, height - box.top, height - box.bottom))
     return lines
 
 
@@ -111,7 +129,7 @@ def pages_pdfium(pdf) -> Iterator[RawPage]:  # noqa: ANN001
                     yield RawPage(index + 1, [], width, height, 0, has_image=_has_image(page))
                     continue
                 text = tp.get_text_range()
-                rects = [tp.get_rect(k) for k in range(tp.count_rects())]
+                rects = _rects(tp)
                 gutter = find_gutter([(r[0], r[2]) for r in rects], width)
                 reordered = False
                 lines = None

@@ -110,3 +110,27 @@ def find_furniture(
                 drop.add(i)
         out.append(drop)
     return out
+
+
+_LEADING_NUMBER = re.compile(r"^\s*(\d{1,5})(?:\s+|$)")
+
+
+def has_line_numbers(pages: Sequence[Sequence[str]], *, min_share: float = 0.5) -> bool:
+    """True when the document numbers its lines in the margin (as some coalition agreements do): on at
+    least ``min_share`` of the pages with 5+ lines, half the lines start with a number and the numbers
+    increase down the page."""
+    qualifying = total = 0
+    for lines in pages:
+        if len(lines) < 5:
+            continue
+        total += 1
+        numbers = [int(m.group(1)) for ln in lines if (m := _LEADING_NUMBER.match(ln))]
+        rising = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b > a)
+        if len(numbers) >= 0.5 * len(lines) and rising >= 0.8 * (len(numbers) - 1):
+            qualifying += 1
+    return total > 0 and qualifying >= min_share * total
+
+
+def strip_line_number(text: str) -> str:
+    """``"896 werden."`` -> ``"werden."`` (for documents where :func:`has_line_numbers` holds)."""
+    return _LEADING_NUMBER.sub("", text, count=1)

@@ -16,7 +16,7 @@ A hyphen at the end of a line (``-`` followed by a line break, or pdfium's U+FFF
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from pipeline.extract.clean import HYPHEN_MARK
 
@@ -46,11 +46,11 @@ CONJUNCTIONS = frozenset(
 # a line-end hyphen: pdfium's mark (newline dropped or kept) or "-" / U+2010 before a line break
 _BREAK = re.compile(rf"{HYPHEN_MARK}[ ]*\n?[ ]*|[-\u2010][ ]*\n[ ]*")
 _RIGHT = re.compile(rf"[^\s{HYPHEN_MARK}]+")
-_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _LEADING_WORD = re.compile(r"[^\W_]+")
 
 
-def _decide(left: str, right: str, vocabulary: frozenset[str] | set[str] | None) -> str:
+def _decide(left: str, right: str, vocabulary: Container[str] | None) -> str:
     head = _LEADING_WORD.match(right)
     first = right[0]
     if right.lower().rstrip(",;:") in CONJUNCTIONS or not (first.isalnum()):
@@ -66,7 +66,7 @@ def _decide(left: str, right: str, vocabulary: frozenset[str] | set[str] | None)
     return left + right  # Digitali-sierung -> Digitalisierung
 
 
-def dehyphenate(text: str, vocabulary: frozenset[str] | set[str] | None = None) -> str:
+def dehyphenate(text: str, vocabulary: Container[str] | None = None) -> str:
     """Join words split at line ends (see the module doc). Marks that cannot be resolved become ``-``
     (between letters) or disappear."""
     if HYPHEN_MARK not in text and "\n" not in text:
@@ -95,8 +95,26 @@ def dehyphenate(text: str, vocabulary: frozenset[str] | set[str] | None = None) 
     return text
 
 
-def hyphen_vocabulary(texts: Iterable[str]) -> frozenset[str]:
-    """Lower-cased words (with inner hyphens) of a document, for :func:`dehyphenate`'s lower-case rule.
-    Fragments of split words end up in it too; they do no harm (only whole joined/hyphenated forms are
-    looked up)."""
-    return frozenset(_WORD.findall("\n".join(texts).lower()))
+class HyphenVocabulary:
+    """The words of a document for :func:`dehyphenate`'s lower-case rule, cheap to build: the hyphenated
+    words are collected up front (few), a joined form is looked up in the text only when its hyphenated
+    form occurs. Supports ``word in vocabulary`` for lower-cased words."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text.lower()
+        self._hyphenated = frozenset(_HYPHENATED.findall(self._text))
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str):
+            return False
+        if "-" in word:
+            return word in self._hyphenated
+        return re.search(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", self._text) is not None
+
+    def __bool__(self) -> bool:
+        return bool(self._hyphenated)
+
+
+def hyphen_vocabulary(texts: Iterable[str]) -> HyphenVocabulary:
+    """The document's vocabulary for :func:`dehyphenate` (see :class:`HyphenVocabulary`)."""
+    return HyphenVocabulary("\n".join(texts))

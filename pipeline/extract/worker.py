@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from pipeline.errors import ExtractionError
 from pipeline.extract.document import Outcome, extract_document
 
 
@@ -139,7 +140,13 @@ def run_isolated(
     pending: deque[Job] = deque(jobs)
     slots: list[_Slot] = []
 
+    stillborn = 0  # workers that died before they were ready: the environment is broken, not a PDF
+
     def spawn() -> _Slot:
+        if stillborn >= 3:
+            raise ExtractionError(
+                "extract workers die on start-up (3 times); run with --workers 1 to see why"
+            )
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_worker_main, args=(child, memory_mb, engine), daemon=True)
         proc.start()
@@ -147,6 +154,8 @@ def run_isolated(
         return _Slot(proc, parent)
 
     def retire(slot: _Slot, outcome: Outcome | None) -> None:
+        nonlocal stillborn
+        stillborn = stillborn + 1 if not slot.ready else 0
         job = slot.job
         slot.job = None
         with contextlib.suppress(OSError):
