@@ -46,10 +46,10 @@ def normalise_term(text: str, cfg: PreprocessConfig | None = None) -> str:
     phrases are ("künstliche Intelligenz" -> "künstliche_intelligenz", "Gute Arbeit" -> "gute_arbeit",
     "Arbeitsbedingungen" -> "arbeitsbedingung", "Mitarbeiterinnen und Mitarbeiter" -> "mitarbeiter").
     Returns "" when nothing of ``text`` would be a term (numbers, punctuation)."""
-    from pipeline.preprocess.text import strip_citations
+    from pipeline.preprocess.text import clean_text
 
     nlp, analyzer = _analyzer_for(cfg)
-    words = [t.text for t in nlp.tokenizer(strip_citations(text.strip())) if not t.is_space]
+    words = [t.text for t in nlp.tokenizer(clean_text(text.strip())) if not t.is_space]
     if not words:
         return ""
     if len(words) == 1:

@@ -30,6 +30,24 @@ CITATION_RE = re.compile(rf"(?:§§?|\bArt\.|\bArtikel)\s*{_NUMS}(?:\s*{_PART}\s
 LAW_BOOK_RE = re.compile(rf"\bSGB\s+({_ROMAN})\b")
 
 
+# URLs, e-mail addresses and Markdown link targets ("[Text](https://...)" keeps "Text").
+_LINK_RE = re.compile(
+    r"\]\((?:https?://|mailto:|www\.)[^)\s]*\)|(?:https?://|mailto:|www\.)[^\s<>\]\)]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+)
+
+
+def strip_links(text: str) -> str:
+    """Remove URLs, e-mail addresses and Markdown link targets."""
+    if "://" in text or "www." in text or "@" in text:
+        return _LINK_RE.sub(lambda m: "]" if m.group(0).startswith("]") else " ", text)
+    return text
+
+
+def clean_text(text: str) -> str:
+    """What the tokenizer sees: links and legal citations removed (see ``strip_links``, ``strip_citations``)."""
+    return strip_citations(strip_links(text))
+
+
 def strip_citations(text: str) -> str:
     """Remove legal citations ("§ 35 Abs. 2 SGB XII", "Art. 3 Abs. 1 GG", "§§ 14 bis 16") and join the
     name of a social-code book with its number ("SGB II" -> "SGB_II") so it stays one term."""

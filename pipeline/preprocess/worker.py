@@ -13,7 +13,7 @@ from typing import Any
 from pipeline.preprocess.lemma import Analyzer
 from pipeline.preprocess.nlp import SEGMENTS_KEY, analyzer_of, build_nlp
 from pipeline.preprocess.phrases import PhraseModel
-from pipeline.preprocess.text import SPEECH_FORMATS, detect_language, split_passages, strip_citations
+from pipeline.preprocess.text import SPEECH_FORMATS, clean_text, detect_language, split_passages
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ class Pipeline:
                 if lang and lang not in p.languages:
                     prep.excluded[lang] = prep.excluded.get(lang, 0) + 1
                     continue
-                texts.append(strip_citations(text))
+                texts.append(clean_text(text))
                 slots.append((prep, start, end, text, lang))
         for doc, (prep, start, end, text, lang) in zip(
             self.nlp.pipe(texts, batch_size=64), slots, strict=True
