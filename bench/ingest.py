@@ -42,41 +42,40 @@ SOURCES = [  # (label, path under ../shared, batch options)
 ]
 
 
-def run_all(store: CorpusStore, shared: Path) -> list[tuple[str, ingest.IngestResult, float]]:
+def run_all(store: CorpusStore, shared: Path) -> list[tuple[str, ingest.IngestResult, float, float]]:
     rows = []
     for label, rel, opts in SOURCES:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = ingest.run(store, [shared / rel], IngestConfig(), **opts)
-        rows.append((label, result, time.perf_counter() - t0))
+        rows.append((label, result, time.perf_counter() - t0, time.process_time() - c0))
     return rows
 
 
-def print_runs(title: str, rows: list[tuple[str, ingest.IngestResult, float]]) -> None:
+def print_runs(title: str, rows: list[tuple[str, ingest.IngestResult, float, float]]) -> None:
     print(f"\n{title}")
-    print(f"{'source':30} {'files':>5} {'added':>6} {'present':>7} {'dups':>5} {'failed':>6} {'seconds':>8}")
-    total = 0.0
-    for label, r, secs in rows:
+    head = ("source", "files", "added", "present", "dups", "failed", "wall s", "cpu s")
+    print("{:30} {:>5} {:>6} {:>7} {:>5} {:>6} {:>7} {:>6}".format(*head))
+    line = "{:30} {:5} {:6} {:7} {:5} {:6} {:7.2f} {:6.2f}"
+    for label, r, secs, cpu in rows:
         dups = sum(d.get("count", 1) for d in r.duplicates)
-        print(
-            f"{label:30} {r.files:5d} {r.added:6d} {r.already_present:7d} {dups:5d} {len(r.failed):6d} {secs:8.2f}"
-        )
-        total += secs
-    added = sum(r.added for _, r, _ in rows)
-    print(f"{'total':30} {'':5} {added:6d} {'':7} {'':5} {'':6} {total:8.2f}")
-    for _, r, _ in rows:
-        for line in r.problem_lines():
-            print(f"  note: {line}")
+        print(line.format(label, r.files, r.added, r.already_present, dups, len(r.failed), secs, cpu))
+    added = sum(r.added for _, r, _, _ in rows)
+    wall, cpu = sum(x[2] for x in rows), sum(x[3] for x in rows)
+    print(line.format("total", "", added, "", "", "", wall, cpu))
+    for _, r, _, _ in rows:
+        for note in r.problem_lines():
+            print(f"  note: {note}")
 
 
-def peer_pandas(src: Path, db: Path) -> float:
+def peer_pandas(src: Path, db: Path) -> tuple[float, float]:
     import pandas as pd
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     df = pd.read_json(src, lines=True, compression="gzip")
     con = sqlite3.connect(db)
     df.to_sql("speeches", con, index=False, chunksize=500)
     con.close()
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
 
 
 def main() -> None:
@@ -100,7 +99,7 @@ def main() -> None:
             t0 = time.perf_counter()
             second = run_all(store, shared)
             print_runs(f"second run, same inputs (no-op): {time.perf_counter() - t0:.2f} s", second)
-            added = sum(r.added for _, r, _ in second)
+            added = sum(r.added for _, r, _, _ in second)
             print(
                 f"  second run added {added} documents; store still holds {store.count_documents()} (was {before})"
             )
@@ -111,14 +110,16 @@ def main() -> None:
         for label, batch in (("ours, batches of 500 (default)", 500), ("ours, commit per record", 1)):
             writer.BATCH_SIZE = batch
             with CorpusStore(Path(tmp) / f"peer{batch}.db") as store:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 r = ingest.run(store, [src], IngestConfig(), doc_type="plenary speech")
-                variants.append((label, time.perf_counter() - t0, r.added))
+                variants.append((label, time.perf_counter() - t0, time.process_time() - c0, r.added))
         writer.BATCH_SIZE = 500
-        secs = peer_pandas(src, Path(tmp) / "pandas.db")
-        variants.append(("pandas read_json + to_sql (rows only)", secs, 15220))
-        for label, secs, n in variants:
-            print(f"  {label:40} {secs:7.2f} s  {n / secs:8.0f} records/s  ({n} rows)")
+        secs, cpu = peer_pandas(src, Path(tmp) / "pandas.db")
+        variants.append(("pandas read_json + to_sql (rows only)", secs, cpu, 15220))
+        for label, secs, cpu, n in variants:
+            print(
+                f"  {label:40} wall {secs:6.2f} s  cpu {cpu:6.2f} s  {n / secs:7.0f} records/s (wall)  ({n} rows)"
+            )
 
 
 if __name__ == "__main__":
