@@ -34,9 +34,9 @@ PUBLISHERS = (
     "Gewerkschaft Sozialer Dienst",
     "Institut für Sozialforschung Elbtal",
 )
-DOCS_PER_YEAR = (10, 12, 14, 16, 18, 20, 22, 24, 26, 28)  # few documents in early years, as in real corpora
+DOCS_PER_YEAR = (12, 14, 16, 18, 20, 22, 24, 26, 28, 30)  # few documents in early years, as in real corpora
 PDF_FRACTION = 0.35
-CONCENTRATION = 40.0  # Dirichlet concentration of per-document theme proportions around the year's shares
+CONCENTRATION = 100.0  # Dirichlet concentration of per-document theme proportions around the year's shares
 SECTIONS = ("Einleitung", "Ausgangslage", "Befunde", "Diskussion", "Schlussfolgerungen", "Ausblick")
 HYPHENATION = {
     "Digitalisierung": 8, "Arbeitsbedingungen": 7, "Interaktionsarbeit": 12, "Mitbestimmung": 9,
@@ -126,10 +126,10 @@ def generate_sample(out_dir: str | Path, seed: int = 42) -> SampleResult:
             is_pdf = j < n_pdf
             if is_pdf:
                 doc_type = "Studie" if rng.random() < 0.4 else "Positionspapier"
-                n = int(rng.integers(90, 150)) if doc_type == "Studie" else int(rng.integers(45, 80))
+                n = int(rng.integers(120, 200)) if doc_type == "Studie" else int(rng.integers(60, 110))
             else:
                 doc_type = "Transkript"
-                n = int(rng.integers(25, 50))
+                n = int(rng.integers(40, 80))
             pubs = [PUBLISHERS[int(rng.integers(len(PUBLISHERS)))]]
             if is_pdf and rng.random() < 0.12:  # a few joint publications
                 other = PUBLISHERS[int(rng.integers(len(PUBLISHERS)))]

@@ -5,6 +5,11 @@ multiplicities (how often each document was drawn); every replicate mean of ever
 product: ``(counts @ (w * X)) / (counts @ w)``. One set of resamples per cell serves all value matrices
 (topic shares, theme mentions, term rates), so the estimates of one cell are resampled consistently.
 
+Intervals are *expanded* percentile intervals (Hesterberg 2015, "What teachers should know about the
+bootstrap"): the percentile levels are widened for small cells to ``Phi(sqrt(n/(n-1)) * t_{n-1}(alpha/2))``,
+which corrects the known narrowness of plain percentile intervals for few documents (at n = 10 the plain
+95 % interval covers about 88 %, the expanded one about 93 %; for large n the two coincide).
+
 Each cell has its own random stream, seeded from the run's seed and the cell's key, so a cell's interval
 does not change when other cells or groups are added to a run.
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -86,7 +92,6 @@ def bootstrap_cells(
                 reps=np.full((replicates, n_cells, k), np.nan) if keep_reps and replicates else None,
             )
         )
-    alpha = (1 - level) / 2 * 100
     for c, key in enumerate(cell_keys):
         rows = order[bounds[c] : bounds[c + 1]]
         n = len(rows)
@@ -113,10 +118,22 @@ def bootstrap_cells(
             if n < 2:
                 continue
             pct = np.nanpercentile if np.isnan(r).any() else np.percentile
+            alpha = expanded_alpha(n, level) * 100
             lo, hi = pct(r, [alpha, 100 - alpha], axis=0)
             est.lower[c] = np.fmin(lo, est.point[c])
             est.upper[c] = np.fmax(hi, est.point[c])
     return out
+
+
+@lru_cache(maxsize=4096)
+def expanded_alpha(n: int, level: float = 0.95) -> float:
+    """Lower percentile level of the expanded percentile interval for ``n`` resampled units."""
+    from scipy import stats
+
+    a = (1 - level) / 2
+    if n < 2:
+        return a
+    return float(stats.norm.cdf(np.sqrt(n / (n - 1)) * stats.t.ppf(a, n - 1)))
 
 
 def wls_slopes(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:
