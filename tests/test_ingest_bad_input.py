@@ -232,3 +232,27 @@ def test_xlsx_manifest_found_in_the_folder(tmp_path: Path, store):
     assert (doc.title, doc.publishers, doc.date, doc.doc_type) == (
         "Papier A", ("Caritas", "Diakonie"), "2021-03-04", "Positionspapier")  # fmt: skip
     assert doc.provenance["language"] == "manifest" and doc.meta["manifest"].endswith("metadata.xlsx")
+
+
+def test_broken_manifest_found_in_folder_is_reported_and_files_still_go_in(tmp_path: Path, store):
+    (tmp_path / "a.txt").write_text(GERMAN, encoding="utf-8")
+    (tmp_path / "documents.csv").write_text("name,jahr\na.txt,2020\n", encoding="utf-8")
+    result = ingest.run(store, [tmp_path], IngestConfig())
+    assert result.added == 1
+    ((where, problem),) = result.failed
+    assert where == str(tmp_path / "documents.csv") and problem.startswith("no file column")
+
+
+def test_truncated_gzip_keeps_the_lines_before_the_break(tmp_path: Path, store):
+    import gzip
+
+    lines = [
+        json.dumps({"id": f"R{i}", "text": f"Rede {i}: {GERMAN} {'x' * (i * 37 % 500)}"}) for i in range(400)
+    ]
+    full = gzip.compress("\n".join(lines).encode("utf-8"))
+    f = tmp_path / "reden.jsonl.gz"
+    f.write_bytes(full[: len(full) * 2 // 3])
+    result = ingest.run(store, [f], IngestConfig())
+    ((where, problem),) = result.failed
+    assert where.startswith(f"{f.resolve()}:") and "cannot read further" in problem
+    assert 0 < result.added < 400 and store.count_documents() == result.added

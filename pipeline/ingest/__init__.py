@@ -85,7 +85,12 @@ def _manifests(paths: Iterable[str | Path], files: list[Path], metadata: str | P
         for start in list(folders):  # a manifest up to three folders above lists files by relative path
             folders |= set(start.parents[:ANCESTOR_LEVELS])
         candidates = {m for d in folders if (m := find_manifest(d)) is not None}
-        found = [load_manifest(m, columns) for m in sorted(candidates, key=lambda m: -len(m.parts))]
+        found = []
+        for m in sorted(candidates, key=lambda m: -len(m.parts)):
+            try:
+                found.append(load_manifest(m, columns))
+            except InputError as exc:  # a broken manifest found on the way: report it, ingest without it
+                result.fail(str(m), str(exc).removeprefix(f"{m}: ") + "; its files are ingested without it")
     wanted = {f.resolve() for f in files}
     used = [m for m in found if metadata or any(p in wanted for p in m.rows)]
     scopes = [Path(p).resolve() for p in paths if Path(p).is_dir()]
