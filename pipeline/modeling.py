@@ -141,7 +141,7 @@ def fit_corpus(
 ) -> FitResult:
     """``fit`` on passages already read (tests and benchmarks use it without a store)."""
     from pipeline.evaluate import coherence_many, stability, topic_diversity
-    from pipeline.themes import load_codebook
+    from pipeline.themes import default_normaliser, load_codebook
 
     mcfg = cfg.model
     name = name or mcfg.name
@@ -156,6 +156,7 @@ def fit_corpus(
     if backend == "seeded" and codebook_path:
         params.setdefault("codebook", str(codebook_path))
     dtm = build_dtm(corpus, mcfg)
+    normaliser = default_normaliser(cfg.preprocess)
 
     candidates: list[Candidate] = []
     total = len(ks) * len(seeds)
@@ -168,6 +169,7 @@ def fit_corpus(
                 model = cls(k=kk, seed=seed, **params)
             except TypeError as exc:
                 raise ConfigError(f"model.params.{backend}: {exc}") from exc
+            model.normaliser = normaliser  # seeded backends normalise codebook terms with it
             model.fit(dtm)
             candidates.append(Candidate(kk, seed, time.perf_counter() - t0, model))
     if progress:
@@ -370,4 +372,7 @@ def list_models(models_dir: str | Path) -> list[dict[str, Any]]:
 
 def topics(model_dir: str | Path) -> list[dict[str, Any]]:
     """The topics of a saved model (topics.csv) as dicts."""
+    from pipeline.models.base import read_manifest
+
+    read_manifest(model_dir)  # a clear error when this is no model folder
     return topic_rows(Path(model_dir))

@@ -56,13 +56,14 @@ def fit_cmd(
             raise click.BadParameter(
                 "expected integers separated by commas, e.g. 1,2", param_hint="--seeds"
             ) from None
-    progress = ClickProgress("fitting")
+    progress = None if as_json else ClickProgress("fitting")
     with app.open_store() as store:
         result = modeling.fit(
             store, app.config, name=name, backend=backend, k=k, seeds=seed_list, select=select or None,
             progress=progress,
         )  # fmt: skip
-    progress.close()
+    if progress:
+        progress.close()
     if as_json:
         echo_json(result.to_dict())
         return

@@ -92,7 +92,9 @@ def save_model(
     tmp.mkdir()
     try:
         model.save_state(tmp)
-        matcher = codebook.matcher()
+        from pipeline.themes import default_normaliser
+
+        matcher = codebook.matcher(default_normaliser(cfg.preprocess))
         write_topics(tmp, label_topics(model, codebook, matcher, cfg.themes.min_overlap))
         write_topic_terms(tmp, model)
         shares = getattr(model, "doc_topics_", None)

@@ -53,7 +53,9 @@ class SeededLda(GensimLda):
                 f"K={self.k}: the seeded model needs K >= {n_themes} (one topic per codebook theme "
                 f"plus free topics); use K >= {n_themes + 1}"
             )
-        vmap = cb.matcher().vocabulary_map(dtm.vocabulary)
+        # ``normaliser`` (set by pipeline.modeling from the preprocessing config) turns seed terms into
+        # vocabulary terms; default: normalise_term with the default preprocessing config
+        vmap = cb.matcher(getattr(self, "normaliser", None)).vocabulary_map(dtm.vocabulary)
         index = {t: j for j, t in enumerate(dtm.vocabulary)}
         freq = np.asarray(dtm.counts.sum(axis=0)).ravel().astype(np.float64)
         base = 1.0 / self.k

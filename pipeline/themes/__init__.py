@@ -188,13 +188,14 @@ def simple_normalise(text: str) -> str:
     return "_".join(words)
 
 
-def default_normaliser() -> Normaliser:
-    """The project's ``normalise_term`` when preprocessing provides it, else ``simple_normalise``."""
+def default_normaliser(preprocess_cfg: Any = None) -> Normaliser:
+    """The project's ``normalise_term`` (with the given ``PreprocessConfig``) when preprocessing provides
+    it, else ``simple_normalise``."""
     try:
         from pipeline.preprocess import normalise_term
     except ImportError:
         return simple_normalise
-    return lambda text: normalise_term(text)
+    return lambda text: normalise_term(text, preprocess_cfg)
 
 
 def default_codebook_path() -> Path:
