@@ -53,6 +53,24 @@ _FEM_EXCEPTIONS = wordset(
 _UMLAUT = str.maketrans("äöüÄÖÜ", "aouAOU")
 
 
+_ADJ_SUFFIXES = (
+    "uell", "iell", "rell", "nell", "ig", "lich", "isch", "bar", "sam", "haft", "los", "voll", "iv", "al", "ös", "är", "bezogen",
+    "orientiert", "pflichtig", "fähig", "mäßig", "weit", "neutral",
+)  # fmt: skip
+_INFLECTIONS = ("sten", "stem", "ster", "stes", "ste", "en", "em", "er", "es", "e")
+
+
+def _adjective_base(low: str) -> str | None:
+    """Base form of an inflected adjective with a typical adjective suffix that simplemma did not know
+    ("agrarstrukturelle" -> "agrarstrukturell", "restriktivste" -> "restriktiv"), else None."""
+    for ending in _INFLECTIONS:
+        if low.endswith(ending) and len(low) - len(ending) > 4:
+            stem = low[: -len(ending)]
+            if stem.endswith(_ADJ_SUFFIXES):
+                return stem
+    return None
+
+
 def _data_lines(name: str) -> list[str]:
     text = resources.files("pipeline.preprocess").joinpath("data", name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
@@ -189,7 +207,23 @@ class Analyzer:
 
     def lemma(self, form: str) -> str:
         fixed = self.overrides.get(form) or self.overrides.get(form[:1].upper() + form[1:])
-        return fixed if fixed is not None else self._lemma(form)
+        if fixed is not None:
+            return fixed
+        lemma = self._lemma(form)
+        low, llow = form.lower(), lemma.lower()
+        if "ß" in lemma and "ß" not in form and low.startswith(llow.replace("ß", "ss")):
+            lemma = lemma.replace("ß", "ss")  # simplemma's old spelling: Zusammenschluss -> Zusammenschluß
+        if low.endswith("daten") and llow.endswith("datum"):  # Gesundheitsdaten -> -datum (cf. Daten)
+            return form[:-5] + "daten" if not form[0].islower() else lemma
+        if "-" in form and "-" not in lemma and llow == low.replace("-", ""):  # keep Vollzeit-Arbeit
+            return form
+        if form[:1].islower():
+            if llow == low and low.endswith("iert") and self._is_known(form[:-4] + "ieren"):
+                return form[:-4] + "ieren"  # transformiert -> transformieren
+            base = _adjective_base(low) if llow == low or not self._is_known(lemma) else None
+            if base is not None:
+                return base  # unknown adjectives: agrarstrukturelle -> agrarstrukturell
+        return lemma
 
     def masculine(self, lemma: str) -> str | None:
         """The masculine lemma of a feminine person noun ("Klientin" -> "Klient", "Kollegin" -> "Kollege",
@@ -198,11 +232,20 @@ class Analyzer:
             return None
         base = lemma[:-2]
         plain = base.translate(_UMLAUT)
-        for cand in (base + "e", base, plain, plain + "e"):
+        # Lehrerin -> Lehrer (not "Lehrere"), Kollegin -> Kollege, Ärztin -> Arzt, Einwanderin -> Einwanderer,
+        # Beamtin -> Beamter
+        cands = (base, base + "e") if base.endswith("er") else (base + "e", base, plain, plain + "e")
+        for cand in (*cands, base + "er"):
             if self._is_known(cand) and self._plain_lemma(cand) == cand:
                 return cand
-        if base.endswith("er") and len(base) > 4:  # unknown compounds: Sozialarbeiterin -> Sozialarbeiter
-            return base
+        if self._is_known(base + "e") and self._plain_lemma(base + "e") == base + "er":
+            return base + "er"
+        # unknown compounds: the masculine of their last part (Berufsbildungsabsolventin -> ...absolvent)
+        for i in range(2, len(base) - 3):
+            tail = base[i].upper() + base[i + 1 :]
+            for suffix in ("", "e") if base.endswith("er") else ("e", ""):
+                if self._is_known(tail + suffix) and self._plain_lemma(tail + suffix) == tail + suffix:
+                    return base + suffix
         return None
 
     # -- multi-word terms --------------------------------------------------------------------------

@@ -1,0 +1,269 @@
+"""Benchmarks of the preprocessing stage (BENCHMARKS.md, "Preprocessing").
+
+    .venv/bin/python bench/preprocess.py lemmas            # lemma accuracy on bench/data/lemma_gold.tsv
+    .venv/bin/python bench/preprocess.py speed [--n N]     # tokens/s: bare spaCy tokenizer vs ours, 1 and 2 workers
+    .venv/bin/python bench/preprocess.py memory            # peak RSS at two corpus sizes
+    .venv/bin/python bench/preprocess.py vocab [--n N]     # vocabulary before/after, stop words, numbers, citations
+    .venv/bin/python bench/preprocess.py all
+
+Data: ../shared (THEMENRADAR_SHARED). The Bundestag speeches are read with gzip+json and put into a temporary
+store (not timed); each run of ours is a fresh subprocess so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import itertools
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = Path(os.environ.get("THEMENRADAR_SHARED", ROOT.parent / "shared"))
+SPEECHES = SHARED / "corpus/transcripts/bundestag-wp19/bt19_speeches_2017-2020.jsonl.gz"
+GOLD = ROOT / "bench/data/lemma_gold.tsv"
+
+
+def read_speeches(n: int | None = None) -> list[dict]:
+    with gzip.open(SPEECHES, "rt", encoding="utf-8") as f:
+        return [json.loads(line) for line in itertools.islice(f, n)]
+
+
+# -- lemma accuracy --------------------------------------------------------------------------------
+def bench_lemmas() -> dict:
+    import simplemma
+    from spacy.lookups import load_lookups
+
+    from pipeline.preprocess.lemma import Analyzer
+
+    rows = [r for r in csv.DictReader(_data_lines(GOLD), delimiter="\t")]
+    table = load_lookups("de", ["lemma_lookup"]).get_table("lemma_lookup")
+    ours = Analyzer()
+    methods = {
+        "spacy lookup (spacy-lookups-data)": lambda w: table.get(w, w),
+        "simplemma": lambda w: simplemma.lemmatize(w, lang="de"),
+        "simplemma greedy": lambda w: simplemma.lemmatize(w, lang="de", greedy=True),
+        "ours (simplemma greedy + overrides + gender)": lambda w: ours.analyse(w)[0],
+    }
+    cats = sorted({r["category"] for r in rows})
+    result: dict = {"pairs": len(rows), "per_category_n": dict(Counter(r["category"] for r in rows))}
+    print(f"lemma accuracy on {len(rows)} hand-labelled pairs from ../shared sentences")
+    print(f"{'method':46s} {'all':>6s} {'no gender':>9s} " + " ".join(f"{c:>9s}" for c in cats))
+    for name, fn in methods.items():
+        hits: dict[str, list[bool]] = defaultdict(list)
+        errors = []
+        for r in rows:
+            gold = {g.lower() for g in r["lemma"].split("|")}
+            got = fn(r["form"]).lower()
+            ok = got in gold
+            hits[r["category"]].append(ok)
+            if not ok:
+                errors.append(f"{r['form']}->{got} (gold {r['lemma']})")
+        total = sum(sum(v) for v in hits.values()) / len(rows)
+        per = {c: sum(hits[c]) / len(hits[c]) for c in cats}
+        rest = [ok for c in cats if c != "gender" for ok in hits[c]]
+        no_gender = sum(rest) / len(rest)
+        print(f"{name:46s} {total:6.1%} {no_gender:9.1%} " + " ".join(f"{per[c]:9.1%}" for c in cats))
+        result[name] = {
+            "all": round(total, 4), "no_gender": round(no_gender, 4), **{c: round(v, 4) for c, v in per.items()},
+            "errors": errors,
+        }  # fmt: skip
+    print("ours, errors:", "; ".join(result[list(methods)[-1]]["errors"]))
+    return result
+
+
+def _data_lines(path: Path) -> list[str]:
+    return [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+
+
+# -- throughput and memory -----------------------------------------------------------------------------
+def bare_tokenizer(texts: list[str]) -> tuple[int, float]:
+    import spacy
+
+    nlp = spacy.blank("de")
+    t0 = time.perf_counter()
+    n = sum(len(doc) for doc in nlp.tokenizer.pipe(texts, batch_size=256))
+    return n, time.perf_counter() - t0
+
+
+def make_store(path: Path, speeches: list[dict]) -> None:
+    from pipeline.artefacts import Document, Page
+    from pipeline.store import CorpusStore
+
+    with CorpusStore(path) as store, store.transaction():
+        store.insert_documents(
+            Document(id=s["id"], source_path=str(SPEECHES), format="jsonl", status="extracted", date=s["date"])
+            for s in speeches
+        )
+        for s in speeches:
+            store.replace_pages(s["id"], [Page(s["id"], 1, s["text"])])
+
+
+def run_child(store: Path, workers: int) -> dict:
+    """One preprocessing run in a fresh process: its result and peak RSS (self + children)."""
+    out = subprocess.run(
+        [sys.executable, __file__, "_child", "--store", str(store), "--workers", str(workers)],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def child(store: str, workers: int) -> None:
+    from pipeline.config import PreprocessConfig
+    from pipeline.preprocess import run
+    from pipeline.store import CorpusStore
+
+    with CorpusStore(store) as st:
+        res = run(st, PreprocessConfig(), workers=workers, force=True)
+    d = res.to_dict()
+    d["rss_self_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    d["rss_children_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps(d))
+
+
+def bench_speed(n: int | None) -> dict:
+    speeches = read_speeches(n)
+    texts = [s["text"] for s in speeches]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "bench.db"
+        make_store(store, speeches)
+        rows = []
+        bare = []
+        for workers in (1, 2):
+            tokens, secs = bare_tokenizer(texts)
+            bare.append(tokens / secs)
+            ours = run_child(store, workers)
+            rows.append((workers, ours))
+        tokens, secs = bare_tokenizer(texts)
+        bare.append(tokens / secs)
+    bare_med = statistics.median(bare)
+    print(f"{len(speeches)} speeches, {tokens:,} spaCy tokens; machine shared, so compare ratios in this run")
+    print(f"bare spacy.blank('de') tokenizer, 1 process: {', '.join(f'{b:,.0f}' for b in bare)} tokens/s "
+          f"(median {bare_med:,.0f})")  # fmt: skip
+    result = {"speeches": len(speeches), "tokens": tokens, "bare_tokens_per_s": [round(b) for b in bare]}
+    one = rows[0][1]["tokens_per_s"]
+    for workers, ours in rows:
+        tps = ours["tokens_per_s"]
+        print(f"ours end to end, {workers} worker(s): {tps:,.0f} tokens/s ({ours['seconds']:.1f} s), "
+              f"{tps / bare_med:.2f} x bare tokenizer, {tps / one:.2f} x ours with 1 worker; phrase model "
+              f"from {ours['phrase_sample_tokens']:,} tokens, {ours['phrases']} phrases; peak RSS "
+              f"main {ours['rss_self_mb']:.0f} MB, largest worker {ours['rss_children_mb']:.0f} MB")  # fmt: skip
+        result[f"ours_{workers}"] = ours
+    return result
+
+
+def bench_memory() -> dict:
+    speeches = read_speeches()
+    result = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (3000, len(speeches)):
+            store = Path(tmp) / f"m{n}.db"
+            make_store(store, speeches[:n])
+            for workers in (1, 2):
+                ours = run_child(store, workers)
+                print(f"{n:6d} speeches ({ours['raw_tokens']:,} tokens), {workers} worker(s): peak RSS main "
+                      f"{ours['rss_self_mb']:.0f} MB, largest worker {ours['rss_children_mb']:.0f} MB")  # fmt: skip
+                result[f"{n}_{workers}"] = {k: ours[k] for k in ("raw_tokens", "rss_self_mb", "rss_children_mb")}
+    return result
+
+
+# -- vocabulary ------------------------------------------------------------------------------------
+def bench_vocab(n: int | None) -> dict:
+    import re
+
+    import spacy
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from pipeline.config import ModelConfig, PreprocessConfig
+    from pipeline.preprocess import run
+    from pipeline.preprocess.lemma import Analyzer
+    from pipeline.preprocess.text import CITATION_RE
+    from pipeline.store import CorpusStore
+
+    speeches = read_speeches(n)
+    texts = [s["text"] for s in speeches]
+    nlp = spacy.blank("de")
+    stop = Analyzer().stop
+    before: Counter = Counter()
+    kinds: Counter = Counter()
+    for text, doc in zip(texts, nlp.tokenizer.pipe(texts, batch_size=256), strict=True):
+        spans = [m.span() for m in CITATION_RE.finditer(text)]
+        for tok in doc:
+            if tok.is_space or tok.is_punct:
+                continue
+            low = tok.lower_
+            before[low] += 1
+            if any(a <= tok.idx < b for a, b in spans):
+                kinds["legal citation"] += 1
+            elif tok.like_num or not re.search(r"[^\W\d_]", low):
+                kinds["number"] += 1
+            elif tok.like_url or tok.like_email:
+                kinds["url/e-mail"] += 1
+            elif low.rstrip(".") in stop:
+                kinds["stop word"] += 1
+    n_before = sum(before.values())
+    with tempfile.TemporaryDirectory() as tmp:
+        store_path = Path(tmp) / "v.db"
+        make_store(store_path, speeches)
+        with CorpusStore(store_path) as store:
+            run(store, PreprocessConfig(), workers=2)
+            docs = [" ".join(p.tokens) for p in store.iter_passages()]
+    after = Counter(t for d in docs for t in d.split())
+    n_after = sum(after.values())
+    after_stop = sum(c for t, c in after.items() if t in stop)
+    after_num = sum(c for t, c in after.items() if not re.search(r"[^\W\d_]", t))
+    m = ModelConfig()
+    vec = CountVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None, min_df=m.min_df, max_df=m.max_df)
+    vec.fit(docs)
+    print(f"{len(speeches)} speeches; before = lower-cased spaCy tokens without punctuation/space")
+    print(f"before: {n_before:,} tokens, vocabulary {len(before):,}; shares: "
+          + ", ".join(f"{k} {v / n_before:.1%}" for k, v in kinds.most_common()))  # fmt: skip
+    print(f"after:  {n_after:,} terms ({n_after / n_before:.1%} of tokens), vocabulary {len(after):,}; "
+          f"stop words {after_stop / n_after:.2%}, numbers {after_num / n_after:.2%}, "
+          f"phrases {sum(c for t, c in after.items() if '_' in t) / n_after:.1%} of terms")  # fmt: skip
+    print(f"after model.min_df={m.min_df}, model.max_df={m.max_df} (the model stage's vectoriser): "
+          f"vocabulary {len(vec.vocabulary_):,}")  # fmt: skip
+    return {
+        "before_tokens": n_before, "before_vocab": len(before),
+        "before_shares": {k: round(v / n_before, 4) for k, v in kinds.items()},
+        "after_terms": n_after, "after_vocab": len(after), "after_stop_share": after_stop / n_after,
+        "after_number_share": after_num / n_after, "vocab_after_df_bounds": len(vec.vocabulary_),
+    }  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["lemmas", "speed", "memory", "vocab", "all", "_child"])
+    ap.add_argument("--n", type=int, default=None, help="first N speeches (default all 15,220)")
+    ap.add_argument("--store")
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--json", help="also write the results to this JSON file")
+    args = ap.parse_args()
+    if args.what == "_child":
+        child(args.store, args.workers)
+        return
+    results = {}
+    if args.what in ("lemmas", "all"):
+        results["lemmas"] = bench_lemmas()
+    if args.what in ("speed", "all"):
+        results["speed"] = bench_speed(args.n)
+    if args.what in ("memory", "all"):
+        results["memory"] = bench_memory()
+    if args.what in ("vocab", "all"):
+        results["vocab"] = bench_vocab(args.n)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
+
+
+if __name__ == "__main__":
+    main()
