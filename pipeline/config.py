@@ -228,7 +228,7 @@ def parse_override(text: str) -> tuple[str, str, Any]:
 def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] = ()) -> Config:
     """Read ``path`` (or ``./themenradar.toml`` when it exists, else defaults) and apply overrides."""
     data: dict[str, Any] = {}
-    base_dir = Path(".")
+    base_dir = Path(".").resolve()
     if path is None and Path(CONFIG_FILE).is_file():
         path = Path(CONFIG_FILE)
     if path is not None:
@@ -239,7 +239,7 @@ def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] 
             raise ConfigError(f"{path}: config file not found") from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
-        base_dir = path.parent
+        base_dir = path.resolve().parent
     for text in overrides:
         section, name, value = parse_override(text)
         data.setdefault(section, {})

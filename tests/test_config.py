@@ -24,7 +24,7 @@ def test_defaults_without_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.chdir(tmp_path)
     cfg = load_config()
     assert cfg.model.k >= 2 and cfg.trends.period == "year"
-    assert cfg.path("store") == Path(".") / "corpus" / "corpus.db"
+    assert cfg.path("store") == tmp_path.resolve() / "corpus" / "corpus.db"
 
 
 def test_file_values_and_relative_paths(tmp_path: Path) -> None:
