@@ -53,7 +53,9 @@ def run_stage(workdir: Path, args: list[str]) -> tuple[float, float, int, str]:
     out_path = workdir / ".bench-output"
     with out_path.open("w") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=workdir, stdout=out, stderr=out)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", *args], cwd=workdir, stdout=out, stderr=out
+        )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     rc = os.waitstatus_to_exitcode(status)

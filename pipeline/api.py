@@ -1,12 +1,12 @@
 """A small Python API for notebooks; the CLI's ``run`` uses it too.
 
-    from pipeline.api import Project
-    project = Project("themenradar.toml")          # or Project() for ./themenradar.toml / defaults
-    project.run()                                   # ingest -> extract -> preprocess -> fit -> trends -> report
-    docs = project.documents()                      # one row per document (pandas DataFrame)
-    passages = project.passages()                   # modelling units with their tokens
-    topics = project.topics()                       # the fitted model's topics (label, theme, top terms)
-    tables = project.trend_tables()                 # {"topics": DataFrame, "themes": DataFrame, ...}
+from pipeline.api import Project
+project = Project("themenradar.toml")          # or Project() for ./themenradar.toml / defaults
+project.run()                                   # ingest -> extract -> preprocess -> fit -> trends -> report
+docs = project.documents()                      # one row per document (pandas DataFrame)
+passages = project.passages()                   # modelling units with their tokens
+topics = project.topics()                       # the fitted model's topics (label, theme, top terms)
+tables = project.trend_tables()                 # {"topics": DataFrame, "themes": DataFrame, ...}
 """
 
 from __future__ import annotations

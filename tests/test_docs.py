@@ -26,7 +26,10 @@ def test_readme_cli_reference_is_current() -> None:
 def test_readme_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     first_block = re.search(r"```[a-z]*\n(.*?)```", readme, re.S).group(1)
-    assert [line.split()[0:2] for line in first_block.strip().splitlines()] == [["make", "run"], ["make", "test"]]
+    assert [line.split()[0:2] for line in first_block.strip().splitlines()] == [
+        ["make", "run"],
+        ["make", "test"],
+    ]
 
 
 def test_config_template_documents_every_key(tmp_path: Path) -> None:
@@ -55,5 +58,7 @@ def test_help_is_instant_without_heavy_imports() -> None:
         "heavy = [m for m in ('spacy', 'gensim', 'sklearn', 'pandas', 'matplotlib', 'numpy') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == ""

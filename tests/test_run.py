@@ -36,7 +36,9 @@ plots = false
 """
 
 
-def make_project(folder: Path, *, pdf_years: tuple[int, ...] = (2015, 2018, 2021, 2024), speeches: int = 30) -> Path:
+def make_project(
+    folder: Path, *, pdf_years: tuple[int, ...] = (2015, 2018, 2021, 2024), speeches: int = 30
+) -> Path:
     """A small project from the bundled sample: the PDFs of some years with their manifest rows, and
     every fourth transcript up to ``speeches``."""
     raw = folder / "raw"
@@ -168,7 +170,10 @@ def test_killed_run_resumes_to_byte_identical_outputs(runner, tmp_path: Path) ->
     run(runner, clean)
     killed = make_project(tmp_path / "killed")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "run"], cwd=killed, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "pipeline", "run"],
+        cwd=killed,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     store = killed / "corpus" / "corpus.db"
     deadline = time.monotonic() + 120

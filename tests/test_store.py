@@ -69,7 +69,13 @@ def test_filters_counts_and_prefix_lookup(store_path: Path) -> None:
     with CorpusStore(store_path) as store, store.transaction():
         store.insert_documents(
             [
-                doc(1, publishers=("ver.di", "FES"), date="2019-08-28", date_precision="day", doc_type="Studie"),
+                doc(
+                    1,
+                    publishers=("ver.di", "FES"),
+                    date="2019-08-28",
+                    date_precision="day",
+                    doc_type="Studie",
+                ),
                 doc(2, publishers=("FES",), date="2021", date_precision="year", doc_type="Positionspapier"),
                 doc(3, date=None),
             ]
