@@ -69,14 +69,25 @@ def test_pivoted_markdown_marks_sparse_cells(rendered: tuple[Path, object]) -> N
     assert "documents (n)" in md
 
 
-def test_report_cli_reuses_tables(rendered: tuple[Path, object], runner, tmp_path: Path) -> None:
-    out, _ = rendered
-    store = out.parent / "corpus.db"
-    model = out.parent / "models" / "m"
-    args = ["--store", str(store), "--set", "report.plots=false", "report", str(model), "--out", str(out), "--json"]
+def test_report_cli_reuses_fresh_tables_and_recomputes_stale_ones(
+    rendered: tuple[Path, object], runner, tmp_path: Path
+) -> None:
+    src, _ = rendered
+    store = src.parent / "corpus.db"
+    model = src.parent / "models" / "m"
+    out = tmp_path / "out"  # a copy: the browser test needs the original report with its figures
+    shutil.copytree(src, out)
+    toml = tmp_path / "themenradar.toml"
+    toml.write_text(
+        '[trends]\ngroups = ["publisher"]\nmin_docs = 3\nbootstrap = 200\n[report]\nplots = false\n'
+    )
+    args = ["--store", str(store), "--config", str(toml), "report", str(model), "--out", str(out), "--json"]
     res = runner.invoke(cli, args)
     assert res.exit_code == 0, res.output
     assert '"computed_trends": false' in res.output
+    res = runner.invoke(cli, [*args[:4], "--set", "trends.bootstrap=100", *args[4:]])
+    assert res.exit_code == 0, res.output
+    assert '"computed_trends": true' in res.output  # other settings: the tables are made again
 
 
 def _chrome_driver():  # noqa: ANN202

@@ -40,6 +40,23 @@ def _read_tables(tables_dir: Path) -> dict[str, Any]:
     return {n: read_table(tables_dir / f"{n}.csv") for n in names if (tables_dir / f"{n}.csv").is_file()}
 
 
+def _stale(out: Path, model: Path | None, cfg: Any) -> bool:
+    """True when the tables in ``out`` were made with other trend settings or another model fit."""
+    meta_path = out / "trends.json"
+    if not meta_path.is_file():
+        return True
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("config") != json.loads(json.dumps(dataclasses.asdict(cfg.trends))):
+        return True
+    if model is None:
+        return False
+    from pipeline.models import read_manifest
+
+    old, new = meta.get("manifest") or {}, read_manifest(model)
+    keys = ("name", "created_at", "corpus_fingerprint", "n_passages", "k")
+    return any(old.get(k) != new.get(k) for k in keys)
+
+
 def _corpus_info(store: Any) -> dict[str, Any]:
     by_year: dict[str, int] = {}
     for d in store.iter_documents(status="extracted"):
@@ -75,7 +92,11 @@ def render(
     has_model = model is not None and (model / "manifest.json").is_file()
     tables = _read_tables(tables_dir)
     computed = False
-    if not tables or (has_model and "topic_trends" not in tables):
+    if (
+        not tables
+        or (has_model and "topic_trends" not in tables)
+        or _stale(out, model if has_model else None, cfg)
+    ):
         from pipeline import trends
 
         trends.run(store, model if has_model else None, cfg, out_dir=out)
