@@ -122,6 +122,28 @@ def furniture_share(pages: list[str]) -> tuple[int, int]:
     return repeated, sum(len(k) for k in keys_per_page)
 
 
+def end_to_end(pdfs: list[Path]) -> str:
+    """`extract.run` as the CLI calls it: worker processes (all cores), store writes included."""
+    import tempfile
+
+    from pipeline import extract
+    from pipeline.artefacts import Document
+    from pipeline.config import ExtractConfig
+    from pipeline.extract.worker import default_workers
+    from pipeline.store import CorpusStore
+
+    with tempfile.TemporaryDirectory() as tmp, CorpusStore(Path(tmp) / "bench.db") as store:
+        with store.transaction():
+            store.insert_documents(
+                Document(id=p.stem, source_path=str(p), format="pdf", status="ingested") for p in pdfs
+            )
+        result = extract.run(store, ExtractConfig())
+    return (
+        f"end to end (extract.run, {default_workers()} workers, store writes): {result.pages} pages in "
+        f"{result.seconds:.2f} s = {result.pages / result.seconds:.0f} pages/s; {result.counts}"
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--shared", default=str(Path(__file__).resolve().parents[2] / "shared"))
@@ -141,40 +163,47 @@ def main() -> int:
         "pypdfium2 raw": pages_pdfium_raw,
         "ours (pypdfium2 + cleaning)": pages_ours,
     }
-    stats: dict[str, dict] = {name: {"pages": 0, "seconds": 0.0, "m_pages": 0, "m_seconds": 0.0, "rep": 0,
+    stats: dict[str, dict] = {name: {"pages": 0, "seconds": 0.0, "m_pages": 0, "m_seconds": 0.0, "rep": 0, "m_rep": 0, "m_lines": 0,
                                      "lines": 0, "words": Counter(), "bigrams": Counter(), "ref_words": Counter(),
                                      "ref_bigrams": Counter(), "broken": 0, "n_words": 0}
                              for name in engines}  # fmt: skip
-    for name, fn in engines.items():
-        docs = manifestos if name.startswith("pdfplumber") else everything
-        st = stats[name]
-        for path in docs:
+    # Engines take turns on each PDF (the machine may be shared: neighbours see the same load); the faster
+    # two run twice per PDF and keep their best time.
+    runs = [
+        (path, name) for path in everything for name in engines if path in manifestos or "plumber" not in name
+    ]
+    for path, name in runs:
+        fn, st = engines[name], stats[name]
+        repeats = 1 if "plumber" in name else 2
+        dt = float("inf")
+        for _ in range(repeats):
             t0 = time.perf_counter()
             pages = fn(path)
-            dt = time.perf_counter() - t0
-            st["pages"] += len(pages)
-            st["seconds"] += dt
-            if path in manifestos:
-                st["m_pages"] += len(pages)
-                st["m_seconds"] += dt
-            rep, lines = furniture_share(pages)
-            st["rep"] += rep
-            st["lines"] += lines
-            party = path.stem.split("-")[0]
-            if path.parent.name == "manifestos-2013" and party in REFERENCE:
-                ref_text = (ref_dir / f"Bundestagswahl-{REFERENCE[party]}-2013.txt").read_text(
-                    encoding="utf-8"
-                )
-                ref_tok = tokens(ref_text)
-                out_text = "\n".join(pages)
-                out_tok = tokens(out_text)
-                st["words"] += Counter(out_tok)
-                st["ref_words"] += Counter(ref_tok)
-                st["bigrams"] += Counter(zip(out_tok, out_tok[1:], strict=False))
-                st["ref_bigrams"] += Counter(zip(ref_tok, ref_tok[1:], strict=False))
-                st["broken"] += broken_words(out_text, set(ref_tok), hyphen_pairs(ref_text))
-                st["n_words"] += len(out_tok)
-            print(f"  {name}: {path.relative_to(pdf_root)} {len(pages)} pages {dt:.2f} s", file=sys.stderr)
+            dt = min(dt, time.perf_counter() - t0)
+        st["pages"] += len(pages)
+        st["seconds"] += dt
+        if path in manifestos:
+            st["m_pages"] += len(pages)
+            st["m_seconds"] += dt
+        rep, lines = furniture_share(pages)
+        st["rep"] += rep
+        st["lines"] += lines
+        if path in manifestos:
+            st["m_rep"] += rep
+            st["m_lines"] += lines
+        party = path.stem.split("-")[0]
+        if path.parent.name == "manifestos-2013" and party in REFERENCE:
+            ref_text = (ref_dir / f"Bundestagswahl-{REFERENCE[party]}-2013.txt").read_text(encoding="utf-8")
+            ref_tok = tokens(ref_text)
+            out_text = "\n".join(pages)
+            out_tok = tokens(out_text)
+            st["words"] += Counter(out_tok)
+            st["ref_words"] += Counter(ref_tok)
+            st["bigrams"] += Counter(zip(out_tok, out_tok[1:], strict=False))
+            st["ref_bigrams"] += Counter(zip(ref_tok, ref_tok[1:], strict=False))
+            st["broken"] += broken_words(out_text, set(ref_tok), hyphen_pairs(ref_text))
+            st["n_words"] += len(out_tok)
+        print(f"  {name}: {path.relative_to(pdf_root)} {len(pages)} pages {dt:.2f} s", file=sys.stderr)
 
     rows = []
     for name, st in stats.items():
@@ -187,7 +216,8 @@ def main() -> int:
             "pages (all)": st["pages"],
             "word P": round(p, 4), "word R": round(r, 4), "word F1": round(f, 4), "bigram F1": round(bf, 4),
             "broken /1000 words": round(1000 * st["broken"] / max(1, st["n_words"]), 2),
-            "header/footer lines %": round(100 * st["rep"] / max(1, st["lines"]), 2),
+            "header/footer lines % (manifestos)": round(100 * st["m_rep"] / max(1, st["m_lines"]), 2),
+            "header/footer lines % (all PDFs)": None if "plumber" in name else round(100 * st["rep"] / max(1, st["lines"]), 2),
         })  # fmt: skip
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -200,6 +230,7 @@ def main() -> int:
     raw, ours = rows[1]["pages/s (manifestos)"], rows[2]["pages/s (manifestos)"]
     print(f"\nours vs raw pypdfium2 (manifestos): {raw / ours:.2f}x slower; "
           f"vs pdfplumber: {ours / rows[0]['pages/s (manifestos)']:.1f}x faster")  # fmt: skip
+    print(end_to_end(manifestos))
     if args.plumber_pages:
         print(f"pdfplumber sampled {args.plumber_pages} pages per PDF: its recall is not comparable")
     return 0

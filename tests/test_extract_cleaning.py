@@ -196,3 +196,12 @@ def test_word_split_across_a_page_break_is_completed_on_the_first_page() -> None
     pages, _ = clean_pages([raw_page(8, page8), raw_page(9, page9[1:])], furniture=False)
     assert pages[0].text.endswith("Wir wollen deshalb")
     assert pages[1].text.startswith("die Infrastruktur unseres Landes stärken")
+
+
+def test_dehyphenate_conjunction_words_written_whole_in_the_document() -> None:
+    vocab = hyphen_vocabulary(["Bildung sowie Arbeit, dennoch: die GRÜNE Politik, Sozial- und Jugendhilfe"])
+    assert dehyphenate("Bildung so-\nwie Arbeit", vocab) == "Bildung sowie Arbeit"
+    assert dehyphenate("den\ufffenoch wollen wir", vocab) == "dennoch wollen wir"
+    assert dehyphenate("die GRÜ\ufffeNE Politik", vocab) == "die GRÜNE Politik"
+    assert dehyphenate("im Sozial-\nund Gesundheitswesen", vocab) == "im Sozial- und Gesundheitswesen"
+    assert dehyphenate("vor EU\ufffeoder NATO-Missionen", vocab) == "vor EU- oder NATO-Missionen"

@@ -46,21 +46,33 @@ CONJUNCTIONS = frozenset(
 # a line-end hyphen: pdfium's mark (newline dropped or kept) or "-" / U+2010 before a line break
 _BREAK = re.compile(rf"{HYPHEN_MARK}[ ]*\n?[ ]*|[-\u2010][ ]*\n[ ]*")
 _RIGHT = re.compile(rf"[^\s{HYPHEN_MARK}]+")
-_HYPHENATED = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
+_PLAIN_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]++")
+_HYPHENATED = re.compile(r"(?<![^\W\d_])[^\W\d_]++(?:-[^\W\d_]++)+")  # word starts only, no backtracking
 _LEADING_WORD = re.compile(r"[^\W_]+")
 
 
 def _decide(left: str, right: str, vocabulary: Container[str] | None) -> str:
     head = _LEADING_WORD.match(right)
     first = right[0]
+    tail = re.split(r"[-\u2010]", left)[-1]
+    joined = (tail + head.group(0)).lower() if head else ""
     if right.lower().rstrip(",;:") in CONJUNCTIONS or not (first.isalnum()):
-        return f"{left}- {right}"  # Sozial- und Gesundheitswesen
+        # Sozial- und Gesundheitswesen; but so-/wie and den-/noch are words the document writes whole
+        if vocabulary is not None and joined and tail[-1].islower() and joined in vocabulary:
+            return left + right
+        return f"{left}- {right}"
     last = left[-1]
     if first.isupper() or first.isdigit() or last.isupper() or last.isdigit():
-        return f"{left}-{right}"  # Bund-Länder, KI-gestützt, CO2-neutral
-    if vocabulary and head is not None:
-        tail = re.split(r"[-\u2010]", left)[-1].lower()
-        joined, hyphened = tail + head.group(0).lower(), f"{tail}-{head.group(0).lower()}"
+        # Bund-Länder, KI-gestützt, CO2-neutral; an all-caps word split in two (GRÜ-/NE) is joined when
+        # the document writes it whole
+        if (
+            vocabulary is not None and head and tail.isupper() and head.group(0).isupper() and len(tail) > 2
+            and joined in vocabulary and f"{tail.lower()}-{head.group(0).lower()}" not in vocabulary
+        ):  # fmt: skip
+            return left + right
+        return f"{left}-{right}"
+    if vocabulary is not None and head is not None:
+        hyphened = f"{tail.lower()}-{head.group(0).lower()}"
         if hyphened in vocabulary and joined not in vocabulary:
             return f"{left}-{right}"
     return left + right  # Digitali-sierung -> Digitalisierung
@@ -96,23 +108,23 @@ def dehyphenate(text: str, vocabulary: Container[str] | None = None) -> str:
 
 
 class HyphenVocabulary:
-    """The words of a document for :func:`dehyphenate`'s lower-case rule, cheap to build: the hyphenated
-    words are collected up front (few), a joined form is looked up in the text only when its hyphenated
-    form occurs. Supports ``word in vocabulary`` for lower-cased words."""
+    """The words of a document for :func:`dehyphenate`, cheap to build: hyphenated words are collected up
+    front (few matches), the set of plain words only on the first lookup that needs it. Supports
+    ``word in vocabulary`` for lower-cased words."""
 
     def __init__(self, text: str) -> None:
         self._text = text.lower()
         self._hyphenated = frozenset(_HYPHENATED.findall(self._text))
+        self._words: frozenset[str] | None = None
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
         if "-" in word:
             return word in self._hyphenated
-        return re.search(rf"(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", self._text) is not None
-
-    def __bool__(self) -> bool:
-        return bool(self._hyphenated)
+        if self._words is None:
+            self._words = frozenset(_PLAIN_WORD.findall(self._text))
+        return word in self._words
 
 
 def hyphen_vocabulary(texts: Iterable[str]) -> HyphenVocabulary:
