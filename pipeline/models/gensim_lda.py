@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.special import psi
 
-from pipeline.models.base import TopicModel
+from pipeline.models.base import TopicModel, blas_threads
 from pipeline.models.dtm import Dtm
 
 STATE_FILE = "lda.npz"
@@ -106,7 +106,18 @@ class GensimLda(TopicModel):
             list(zip(counts.indices[a:b].tolist(), counts.data[a:b].tolist(), strict=True))
             for a, b in zip(counts.indptr[:-1], counts.indptr[1:], strict=True)
         ]
-        lda = LdaModel(
+        with blas_threads():
+            lda = self._fit_gensim(LdaModel, corpus, dtm, eta)
+        self.vocabulary_ = dtm.vocabulary
+        self.lambda_ = lda.state.get_lambda().astype(np.float64)
+        self.alpha_ = np.asarray(lda.alpha, dtype=np.float64)
+        self._derive()
+        self._set_defaults(self.k)
+        self.doc_topics_ = self.transform(dtm)
+        return self
+
+    def _fit_gensim(self, cls: Any, corpus: list, dtm: Dtm, eta: Any) -> Any:
+        return cls(
             corpus=corpus,
             num_topics=self.k,
             id2word=dict(enumerate(dtm.vocabulary)),
@@ -120,13 +131,6 @@ class GensimLda(TopicModel):
             update_every=1,
             dtype=np.float64,
         )
-        self.vocabulary_ = dtm.vocabulary
-        self.lambda_ = lda.state.get_lambda().astype(np.float64)
-        self.alpha_ = np.asarray(lda.alpha, dtype=np.float64)
-        self._derive()
-        self._set_defaults(self.k)
-        self.doc_topics_ = self.transform(dtm)
-        return self
 
     def _derive(self) -> None:
         self.topic_terms_ = self.lambda_ / self.lambda_.sum(axis=1, keepdims=True)
