@@ -172,6 +172,7 @@ def reading_order(segments: Sequence[Segment], width: float, *, space: str | Non
 # -- page flags ---------------------------------------------------------------------------------------
 _TOC_LINE = re.compile(r"(?=.*[^\W\d_]).*?(?:\.{2,}|…|\s)\s*\d{1,3}$")  # has a letter, ends in a page no.
 _ENDS_IN_NUMBER = re.compile(r"\d[ ]*$", re.M)
+_SECTION_LINE = re.compile(r"^\s*(?:§{1,2}|Art\.|Artikel)\s*\d+[a-z]?\b.{0,90}$", re.M)
 _NUMBER_LINE = re.compile(r"^\d{1,4}$")
 _NUMERIC = re.compile(r"(?<!\S)[(\[]?[-+–±]?[\d.,:/%€$]*\d[\d.,:/%€$]*[)\]]?%?(?!\S)")
 _TOC_HEADING = re.compile(r"^\s*(inhalt|inhaltsverzeichnis|inhaltsübersicht|gliederung)\b", re.I | re.M)
@@ -179,10 +180,14 @@ _TOC_HEADING = re.compile(r"^\s*(inhalt|inhaltsverzeichnis|inhaltsübersicht|gli
 
 def is_toc(text: str) -> bool:
     """A table-of-contents page: most lines end in a page number (after dot leaders or a space), or the page
-    is headed "Inhalt(sverzeichnis)" and many lines end in numbers or are numbers."""
+    is headed "Inhalt(sverzeichnis)" and many lines end in numbers or are numbers, or (the overview of a
+    law) most lines are short section headings "§ 95 Anspruch"."""
+    sections = len(_SECTION_LINE.findall(text))
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if sections >= 8 and sections >= 0.4 * len(lines) and sum(len(ln) for ln in lines) <= 60 * len(lines):
+        return True
     if len(_ENDS_IN_NUMBER.findall(text)) < 3:
         return False
-    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     if len(lines) < 5:
         return False
     entries = sum(1 for ln in lines if _TOC_LINE.match(ln))
