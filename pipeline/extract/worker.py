@@ -175,9 +175,14 @@ def run_isolated(
         while slots and (pending or any(s.job for s in slots)):
             for slot in slots:
                 if slot.ready and slot.job is None and pending:
-                    slot.job = pending.popleft()
-                    slot.conn.send(slot.job)
-                    slot.deadline = time.monotonic() + timeout_s
+                    job = pending.popleft()
+                    try:
+                        slot.conn.send(job)
+                    except OSError:  # the worker died after it said ready: the job goes to another one
+                        pending.appendleft(job)
+                        retire(slot, None)
+                        break
+                    slot.job, slot.deadline = job, time.monotonic() + timeout_s
             busy = [s.deadline for s in slots if s.job is not None]
             wait_s = max(0.0, min(busy) - time.monotonic()) if busy else 5.0
             ready = set(wait([s.conn for s in slots] + [s.proc.sentinel for s in slots], timeout=wait_s))
