@@ -53,7 +53,7 @@ def bench_lemmas() -> dict:
         "spacy lookup (spacy-lookups-data)": lambda w: table.get(w, w),
         "simplemma": lambda w: simplemma.lemmatize(w, lang="de"),
         "simplemma greedy": lambda w: simplemma.lemmatize(w, lang="de", greedy=True),
-        "ours (simplemma greedy + overrides + gender)": lambda w: ours.analyse(w)[0],
+        "ours (simplemma + overrides + rules + gender)": lambda w: ours.analyse(w)[0],
     }
     cats = sorted({r["category"] for r in rows})
     result: dict = {"pairs": len(rows), "per_category_n": dict(Counter(r["category"] for r in rows))}
@@ -102,7 +102,9 @@ def make_store(path: Path, speeches: list[dict]) -> None:
 
     with CorpusStore(path) as store, store.transaction():
         store.insert_documents(
-            Document(id=s["id"], source_path=str(SPEECHES), format="jsonl", status="extracted", date=s["date"])
+            Document(
+                id=s["id"], source_path=str(SPEECHES), format="jsonl", status="extracted", date=s["date"]
+            )
             for s in speeches
         )
         for s in speeches:
@@ -173,7 +175,9 @@ def bench_memory() -> dict:
                 ours = run_child(store, workers)
                 print(f"{n:6d} speeches ({ours['raw_tokens']:,} tokens), {workers} worker(s): peak RSS main "
                       f"{ours['rss_self_mb']:.0f} MB, largest worker {ours['rss_children_mb']:.0f} MB")  # fmt: skip
-                result[f"{n}_{workers}"] = {k: ours[k] for k in ("raw_tokens", "rss_self_mb", "rss_children_mb")}
+                result[f"{n}_{workers}"] = {
+                    k: ours[k] for k in ("raw_tokens", "rss_self_mb", "rss_children_mb")
+                }
     return result
 
 
@@ -223,7 +227,9 @@ def bench_vocab(n: int | None) -> dict:
     after_stop = sum(c for t, c in after.items() if t in stop)
     after_num = sum(c for t, c in after.items() if not re.search(r"[^\W\d_]", t))
     m = ModelConfig()
-    vec = CountVectorizer(tokenizer=str.split, lowercase=False, token_pattern=None, min_df=m.min_df, max_df=m.max_df)
+    vec = CountVectorizer(
+        tokenizer=str.split, lowercase=False, token_pattern=None, min_df=m.min_df, max_df=m.max_df
+    )
     vec.fit(docs)
     print(f"{len(speeches)} speeches; before = lower-cased spaCy tokens without punctuation/space")
     print(f"before: {n_before:,} tokens, vocabulary {len(before):,}; shares: "

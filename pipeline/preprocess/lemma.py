@@ -11,7 +11,7 @@
 * ``gendered``: the form was a feminine or gender-inclusive person noun (used to collapse
   "Mitarbeiterinnen und Mitarbeiter" into one term).
 
-Lemmas come from simplemma (greedy mode) with an override list for known errors; the lookup table of
+Lemmas come from simplemma (greedy mode for words the plain lookup leaves unchanged) with an override list for known errors; the lookup table of
 spacy-lookups-data is available as ``lemmatizer = "lookup"`` for comparison. Results are cached per form,
 the cache is bounded so memory does not grow with the corpus.
 """
@@ -25,7 +25,7 @@ from importlib import resources
 
 from pipeline.preprocess.text import wordset
 
-CONTENT, WEAK, BREAK, SKIP = 0, 1, 2, 3
+CONTENT, WEAK, BREAK, SKIP, SLOW = 0, 1, 2, 3, 4
 Entry = tuple[str, int, bool]
 
 # German connector words: allowed inside a multi-word term, never at its start or end.
@@ -93,7 +93,8 @@ def lemma_overrides() -> dict[str, str]:
 
 
 def base_lemmatizer(name: str = "simplemma") -> Callable[[str], str]:
-    """The raw lemma function: simplemma greedy (default) or spaCy's lookup table (for comparison)."""
+    """The raw lemma function: simplemma (plain, then greedy for words it does not change; default) or
+    spaCy's lookup table (for comparison)."""
     if name == "lookup":
         from spacy.lookups import load_lookups
 
@@ -102,7 +103,10 @@ def base_lemmatizer(name: str = "simplemma") -> Callable[[str], str]:
     import simplemma
 
     def lemmatize(form: str) -> str:
-        return simplemma.lemmatize(form, lang="de", greedy=True)
+        # the plain dictionary lookup first; greedy (affix/compound decomposition) only for words it leaves
+        # unchanged: as accurate as greedy on the gold list, ~20 % cheaper per form
+        lemma = simplemma.lemmatize(form, lang="de")
+        return simplemma.lemmatize(form, lang="de", greedy=True) if lemma == form else lemma
 
     return lemmatize
 
@@ -189,7 +193,13 @@ class Analyzer:
                     lemma, gendered = masc, True
         low = s.lower()
         term = lemma.lower().rstrip(".")
-        if s[0].isupper() and term != low and not gendered:
+        if (
+            s[0].isupper()
+            and term != low
+            and not gendered
+            and term[-1:] in ("e", "r")
+            and low[-1:] in "enrsm"
+        ):
             # a capitalised adjective ("der Sozialen Arbeit"): simplemma reads it as a noun ("Soziale")
             adj = self._adjective(low)
             if adj is not None and term in (adj + "e", adj + "er", adj + "r"):
@@ -290,45 +300,53 @@ class Analyzer:
         return "_".join(parts)
 
     # -- a token sequence ----------------------------------------------------------------------------
+    def entry(self, form: str) -> tuple[str, int, bool, int]:
+        """``(term, fast kind, gendered, kind)`` for the segment loop: the fast kind is SLOW when the term
+        may start a stop phrase or a gendered pair, else the kind."""
+        term, kind, gendered = self.analyse(form)
+        slow = term in self.stop_phrases or (gendered and self.normalise_gender and kind == CONTENT)
+        return (term, SLOW if slow else kind, gendered, kind)
+
     def segments(self, ents: list, out: list[list[str]]) -> None:
-        """Append the phrase windows of one sentence's entries to ``out``: runs of CONTENT/WEAK terms
-        between breaks, with stop phrases removed and "Klientinnen und Klienten" collapsed to one term."""
-        stop_first = self.stop_phrases
-        collapse = self.normalise_gender
+        """Append the phrase windows of one text's entries (see ``entry``) to ``out``: runs of CONTENT/WEAK
+        terms between breaks, with stop phrases removed and "Klientinnen und Klienten" collapsed."""
         cur: list[str] = []
-        i, n = 0, len(ents)
-        while i < n:
-            e = ents[i]
-            term = e[0]
-            kind = e[1]
-            if term in stop_first:
-                matched = 0
-                for phrase in stop_first[term]:
-                    k = len(phrase)
-                    if i + k <= n and all(ents[i + j][0] == phrase[j] for j in range(1, k)):
-                        matched = k
-                        break
-                if matched:
-                    if cur:
-                        out.append(cur)
-                        cur = []
-                    i += matched
-                    continue
-            if kind == CONTENT:
-                if collapse and e[2]:
-                    if i + 2 < n and ents[i + 2][0] == term and ents[i + 1][0] in PAIR_CONJ:
-                        cur.append(term)
-                        i += 3
-                        continue
-                    if i >= 2 and ents[i - 2][0] == term and ents[i - 1][0] in PAIR_CONJ:
-                        i += 1
-                        continue
-                cur.append(term)
-            elif kind == WEAK:
-                cur.append(term)
-            elif kind == BREAK and cur:
-                out.append(cur)
-                cur = []
-            i += 1
+        skip = 0
+        for i, e in enumerate(ents):
+            if skip:
+                skip -= 1
+                continue
+            k = e[1]
+            if k < BREAK:  # CONTENT or WEAK
+                cur.append(e[0])
+            elif k == BREAK:
+                if cur:
+                    out.append(cur)
+                    cur = []
+            elif k == SLOW:
+                skip, cur = self._slow(ents, i, cur, out)
         if cur:
             out.append(cur)
+
+    def _slow(self, ents: list, i: int, cur: list[str], out: list[list[str]]) -> tuple[int, list[str]]:
+        """Stop phrases and gendered pairs at ``ents[i]``; returns (entries to skip, current window)."""
+        term, _, gendered, kind = ents[i][:4]
+        n = len(ents)
+        for phrase in self.stop_phrases.get(term, ()):
+            k = len(phrase)
+            if i + k <= n and all(ents[i + j][0] == phrase[j] for j in range(1, k)):
+                if cur:
+                    out.append(cur)
+                return k - 1, []
+        if kind == CONTENT and gendered:
+            if i + 2 < n and ents[i + 2][0] == term and ents[i + 1][0] in PAIR_CONJ:
+                cur.append(term)  # Mitarbeiterinnen und Mitarbeiter -> mitarbeiter
+                return 2, cur
+            if i >= 2 and ents[i - 2][0] == term and ents[i - 1][0] in PAIR_CONJ:
+                return 0, cur  # Bürger und Bürgerinnen: the first one was kept
+        if kind < BREAK:
+            cur.append(term)
+        elif kind == BREAK and cur:
+            out.append(cur)
+            cur = []
+        return 0, cur

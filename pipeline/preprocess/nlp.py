@@ -58,14 +58,14 @@ class TermsComponent:
         self.strings = vocab.strings
         self.analyzer = analyzer
         self.set_lemmas = set_lemmas
-        self.cache: dict[int, tuple[str, int, bool, int]] = {}
+        self.cache: dict[int, tuple[str, int, bool, int, int]] = {}
 
-    def _miss(self, h: int) -> tuple[str, int, bool, int]:
+    def _miss(self, h: int) -> tuple[str, int, bool, int, int]:
         if len(self.cache) >= 400_000:
             self.cache.clear()
         text = self.strings[h]
-        term, kind, gendered = self.analyzer.analyse(text)
-        entry = self.cache[h] = (term, kind, gendered, self.strings.add(term or text))
+        term, fast, gendered, kind = self.analyzer.entry(text)
+        entry = self.cache[h] = (term, fast, gendered, kind, self.strings.add(term or text))
         return entry
 
     def __call__(self, doc: Any) -> Any:
@@ -83,7 +83,7 @@ class TermsComponent:
             self.analyzer.segments(ents, segs)
         doc.user_data[SEGMENTS_KEY] = segs
         if self.set_lemmas and ents:
-            lemmas = np.fromiter((e[3] for e in ents), dtype=np.uint64, count=len(ents))
+            lemmas = np.fromiter((e[4] for e in ents), dtype=np.uint64, count=len(ents))
             doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
 
