@@ -140,6 +140,7 @@ def codebook_counts(
     hits_l: list[np.ndarray] = []
     term_themes: dict[str, tuple[int, ...]] = {}
     hitting: set[str] = set()
+    may_hit = _prefilter(matcher)
     n_passages = 0
     for _pid, doc_id, n_tokens, text in rows:
         n_passages += 1
@@ -151,18 +152,53 @@ def codebook_counts(
         toks = text.split() if text else []
         tokens_l[i] += n_tokens if n_tokens is not None else len(toks)
         counts = Counter(toks)
-        for term in counts.keys() - term_themes.keys():
-            themes = tuple(keys.index(k) for k in matcher.themes_of(term))
-            term_themes[term] = themes
-            if themes:
-                hitting.add(term)
+        for term in counts:
+            if term not in term_themes:
+                themes = tuple(keys.index(k) for k in matcher.themes_of(term)) if may_hit(term) else ()
+                term_themes[term] = themes
+                if themes:
+                    hitting.add(term)
         row = hits_l[i]
-        for term in counts.keys() & hitting:
-            for j in term_themes[term]:
-                row[j] += counts[term]
+        for term in counts:
+            if term in hitting:
+                for j in term_themes[term]:
+                    row[j] += counts[term]
     hits = np.vstack(hits_l) if hits_l else np.zeros((0, t))
     labels = tuple(matcher.codebook.label(k) for k in keys)
     return CodebookCounts(
         doc_ids=list(doc_index), keys=keys, labels=labels, tokens=np.asarray(tokens_l, dtype=np.float64),
         hits=hits, mentions=(hits >= min_hits).astype(np.float64), n_passages=n_passages,
     )  # fmt: skip
+
+
+def _prefilter(matcher: Any) -> Any:
+    """A cheap necessary condition for a term to hit any theme: it is one of the normalised terms or contains
+    the longest literal part of one of the glob patterns. Saves running the pattern regexes on the (large)
+    rest of the vocabulary."""
+    import re
+
+    exact: set[str] = set()
+    literals: set[str] = set()
+    for theme in matcher.codebook.themes:
+        exact |= set(matcher.normalised_terms(theme.key))
+        for pattern in theme.patterns:
+            parts = [p for p in re.split(r"[*?]|\[[^\]]*\]", pattern) if p]
+            if not parts:
+                return lambda term: True
+            literals.add(max(parts, key=len))
+    short = tuple(lit for lit in literals if len(lit) < 3)
+    by_trigram: dict[str, list[str]] = {}
+    for lit in literals:
+        if len(lit) >= 3:
+            by_trigram.setdefault(lit[:3], []).append(lit)
+
+    def may_hit(term: str) -> bool:
+        if term in exact or any(lit in term for lit in short):
+            return True
+        for i in range(len(term) - 2):
+            cands = by_trigram.get(term[i : i + 3])
+            if cands and any(lit in term for lit in cands):
+                return True
+        return False
+
+    return may_hit
