@@ -158,6 +158,7 @@ def test_normalise_term_contract():
     assert normalise_term("Gute Arbeit") == "gute_arbeit"
     assert normalise_term("maschinelles Lernen") == "maschinelle_lernen"
     assert normalise_term("Bundesagentur für Arbeit") == "bundesagentur_für_arbeit"
+    assert normalise_term("Menschen mit Behinderung") == "mensch_mit_behinderung"
     assert normalise_term("2019") == ""
 
 

@@ -25,7 +25,10 @@ def preprocess_cmd(app: AppContext, workers: int | None, force: bool, as_json: b
     progress = None if as_json else ClickProgress("preprocessing")
     with app.open_store() as store:
         try:
-            result = run(store, app.config.preprocess, workers=workers, force=force, progress=progress)
+            result = run(
+                store, app.config.preprocess, workers=workers, force=force, progress=progress,
+                codebook=app.config.themes.codebook or None,
+            )  # fmt: skip
         finally:
             if progress is not None:
                 progress.close()

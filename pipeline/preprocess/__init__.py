@@ -58,11 +58,23 @@ def normalise_term(text: str, cfg: PreprocessConfig | None = None) -> str:
     return rendered
 
 
-def run(store, cfg, *, workers=None, force=False, progress=None, forced_phrases=None) -> PreprocessResult:  # noqa: ANN001
-    """See ``pipeline.preprocess.stage.run``."""
+def run(  # noqa: ANN201
+    store,  # noqa: ANN001
+    cfg,  # noqa: ANN001
+    *,
+    workers=None,  # noqa: ANN001
+    force=False,  # noqa: ANN001
+    progress=None,  # noqa: ANN001
+    forced_phrases=None,  # noqa: ANN001
+    codebook=None,  # noqa: ANN001
+):
+    """See ``pipeline.preprocess.stage.run``: returns a ``PreprocessResult``."""
     from pipeline.preprocess.stage import run as _run
 
-    return _run(store, cfg, workers=workers, force=force, progress=progress, forced_phrases=forced_phrases)
+    return _run(
+        store, cfg, workers=workers, force=force, progress=progress, forced_phrases=forced_phrases,
+        codebook=codebook,
+    )  # fmt: skip
 
 
 def __getattr__(name: str):  # noqa: ANN202 - lazy re-exports keep `import pipeline.preprocess` cheap

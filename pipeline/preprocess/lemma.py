@@ -269,14 +269,17 @@ class Analyzer:
         for i, word in enumerate(words):
             term, kind, _ = self.analyse(word)
             adj = self._adjective(word.lower())
-            if adj is not None and (word[:1].islower() or i == 0) and i < len(words) - 1:
+            # a capitalised first word is an adjective only when its lemma is lower case ("Gute Arbeit",
+            # "Soziale Arbeit"), not a noun ("Menschen mit Behinderung")
+            first_adj = i == 0 and self.lemma(word)[:1].islower()
+            is_adj = adj is not None and (word[:1].islower() or first_adj) and i < len(words) - 1
+            if is_adj:
                 term = adj
-                kind = CONTENT if kind == CONTENT or adj not in self.stop else WEAK
+                kind = CONTENT if kind == CONTENT or term not in self.stop else WEAK
             if not term or kind == SKIP or (kind == BREAK and term not in self.stop):
                 continue
             terms.append(term)
-            last = i == len(words) - 1
-            rendered.append(term + "e" if adj is not None and not last and not term.endswith("e") else term)
+            rendered.append(term + "e" if is_adj and not term.endswith("e") else term)
         if len(terms) == 3 and terms[0] == terms[2] and terms[1] in PAIR_CONJ:
             return (terms[0],), terms[0]
         return tuple(terms), "_".join(rendered)

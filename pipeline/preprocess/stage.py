@@ -93,13 +93,14 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     forced_phrases: Sequence[str] | None = None,
+    codebook: str | None = None,
 ) -> PreprocessResult:
     """Preprocess every ``extracted`` document whose pages or config changed; see the module docstring.
 
-    ``forced_phrases``: multi-word terms always joined; default the codebook's multi-word terms plus
-    ``cfg.forced_phrases``."""
+    ``forced_phrases``: multi-word terms always joined; default the multi-word terms of the codebook
+    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``."""
     t0 = time.perf_counter()
-    forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg)
+    forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg, codebook)
     key = cache_key(cfg, forced)
     n_workers = resolve_workers(workers, cfg)
     res = PreprocessResult(config_hash=key, workers=n_workers)
