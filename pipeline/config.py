@@ -172,8 +172,10 @@ class ReportConfig:
     plots: bool = True
     formats: list[str] = field(default_factory=lambda: ["png", "svg"])  # figure files (png, svg, pdf)
     passages: int = 3  # most representative passages shown per topic in report.html
+    workers: int = 0  # processes drawing the figures (0 = all cores)
 
     def __post_init__(self) -> None:
+        _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")
         _check(set(self.formats) <= {"png", "svg", "pdf"}, "report.formats", "must be a subset of png, svg, pdf")
         _check(self.passages >= 0, "report.passages", "must be >= 0")
 

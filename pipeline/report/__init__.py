@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +108,8 @@ def render(
     files.append(write_xlsx(tables, out / "trends.xlsx"))
     files += write_text_tables(tables, tables_dir)
     say(2, 4, "figures")
-    figures = all_figures(tables, out / "figures", cfg.report.formats) if cfg.report.plots else []
+    workers = cfg.report.workers or os.cpu_count() or 1
+    figures = all_figures(tables, out / "figures", cfg.report.formats, workers) if cfg.report.plots else []
     files += figures
     say(3, 4, "html")
     manifest, topics = None, []

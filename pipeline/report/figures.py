@@ -159,25 +159,70 @@ def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, 
     return _save(fig, stem, formats)
 
 
-def all_figures(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str]) -> list[Path]:
-    """Every figure of the report; returns the files written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
+def figure_tasks(
+    tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str]
+) -> list[tuple[Any, tuple, dict]]:
+    """The report's figures as (function, args, kwargs) tasks, heaviest first."""
+    tasks: list[tuple[Any, tuple, dict]] = []
     themes = tables.get("theme_trends")
-    if themes is not None and len(themes):
-        written += theme_figures(
-            themes, "doc_share", "documents mentioning it (%)", folder, "theme_", formats
-        )
-        for group_by in dict.fromkeys(themes["group_by"]):
-            written += small_multiples(themes, "doc_share", "documents (%)", group_by, folder / f"themes_by_{group_by}",
-                                       formats, title=f"Codebook themes: share of documents ({'all' if group_by == 'none' else group_by})")  # fmt: skip
     topics = tables.get("topic_trends")
     if topics is not None and len(topics):
         for group_by in dict.fromkeys(topics["group_by"]):
-            written += small_multiples(topics, "share", "mean share (%)", group_by, folder / f"topics_by_{group_by}",
-                                       formats, unit="topic", title=f"Topics: mean share ({'all' if group_by == 'none' else group_by})")  # fmt: skip
-        if (topics["unit"] == "theme").any():
-            written += theme_figures(
-                topics, "share", "mean topic share (%)", folder, "model_theme_", formats, unit="theme"
+            title = f"Topics: mean share ({'all' if group_by == 'none' else group_by})"
+            tasks.append((small_multiples, (topics, "share", "mean share (%)", group_by, folder / f"topics_by_{group_by}", formats),
+                          {"unit": "topic", "title": title}))  # fmt: skip
+    if themes is not None and len(themes):
+        for group_by in dict.fromkeys(themes["group_by"]):
+            title = f"Codebook themes: share of documents ({'all' if group_by == 'none' else group_by})"
+            tasks.append((small_multiples, (themes, "doc_share", "documents (%)", group_by, folder / f"themes_by_{group_by}", formats),
+                          {"title": title}))  # fmt: skip
+        key_col = "theme"
+        for key in dict.fromkeys(themes[key_col]):
+            sub = themes[themes[key_col] == key]
+            tasks.append(
+                (
+                    theme_figures,
+                    (sub, "doc_share", "documents mentioning it (%)", folder, "theme_", formats),
+                    {},
+                )
             )
-    return written
+    if topics is not None and len(topics) and (topics["unit"] == "theme").any():
+        tasks.append(
+            (
+                theme_figures,
+                (topics, "share", "mean topic share (%)", folder, "model_theme_", formats),
+                {"unit": "theme"},
+            )
+        )
+    return tasks
+
+
+_TASKS: list[tuple[Any, tuple, dict]] = []
+
+
+def _run_task(i: int) -> list[Path]:
+    fn, args, kwargs = _TASKS[i]
+    return fn(*args, **kwargs)
+
+
+def all_figures(
+    tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str], workers: int = 1
+) -> list[Path]:
+    """Every figure of the report; returns the files written. ``workers > 1`` draws them in that many forked
+    processes (matplotlib draws in one thread; figures are independent)."""
+    import multiprocessing
+
+    global _TASKS
+    folder.mkdir(parents=True, exist_ok=True)
+    _plt()
+    tasks = figure_tasks(tables, folder, formats)
+    if workers > 1 and len(tasks) > 2 and "fork" in multiprocessing.get_all_start_methods():
+        _TASKS = tasks
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(tasks))) as pool:
+                results = pool.map(_run_task, range(len(tasks)), chunksize=1)
+        finally:
+            _TASKS = []
+    else:
+        results = [fn(*args, **kwargs) for fn, args, kwargs in tasks]
+    return [p for r in results for p in r]
