@@ -33,7 +33,8 @@ class PositionedLine:
 
 def line_key(text: str) -> str:
     """The repetition key of a line: lower case, digit runs folded to ``#``, spaces collapsed."""
-    return _SPACES.sub(" ", _DIGITS.sub("#", text.lower())).strip(" .·|")
+    key = _DIGITS.sub("#", text.lower()) if any(c.isdigit() for c in text) else text.lower()
+    return (_SPACES.sub(" ", key) if "  " in key or "\t" in key else key).strip(" .·|")
 
 
 def is_page_number(text: str) -> bool:

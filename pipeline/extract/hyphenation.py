@@ -46,7 +46,7 @@ CONJUNCTIONS = frozenset(
 # a line-end hyphen: pdfium's mark (newline dropped or kept) or "-" / U+2010 before a line break
 _BREAK = re.compile(rf"{HYPHEN_MARK}[ ]*\n?[ ]*|[-\u2010][ ]*\n[ ]*")
 _RIGHT = re.compile(rf"[^\s{HYPHEN_MARK}]+")
-_PLAIN_WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]++")
+_PUNCT = ".,;:!?()[]{}<>»«„“”‚‘’\"'/*•–—-"
 _HYPHENATED = re.compile(r"(?<![^\W\d_])[^\W\d_]++(?:-[^\W\d_]++)+")  # word starts only, no backtracking
 _LEADING_WORD = re.compile(r"[^\W_]+")
 
@@ -58,7 +58,13 @@ def _decide(left: str, right: str, vocabulary: Container[str] | None) -> str:
     joined = (tail + head.group(0)).lower() if head else ""
     if right.lower().rstrip(",;:") in CONJUNCTIONS or not (first.isalnum()):
         # Sozial- und Gesundheitswesen; but so-/wie and den-/noch are words the document writes whole
-        if vocabulary is not None and joined and tail[-1].islower() and joined in vocabulary:
+        if (
+            vocabulary is not None
+            and joined
+            and len(tail) <= 4
+            and tail[-1].islower()
+            and joined in vocabulary
+        ):
             return left + right
         return f"{left}- {right}"
     last = left[-1]
@@ -88,12 +94,19 @@ def dehyphenate(text: str, vocabulary: Container[str] | None = None) -> str:
     for m in _BREAK.finditer(text):
         if m.start() < pos:
             continue
-        start = m.start()
-        lo = max(pos, start - 80)
-        while start > lo and (text[start - 1].isalnum() or text[start - 1] in "-\u2010"):
-            start -= 1
-        while start < m.start() and not text[start].isalnum():
+        end = m.start()
+        lo = max(pos, end - 80)
+        start = max(text.rfind(" ", lo, end), text.rfind("\n", lo, end), lo - 1) + 1  # the token before
+        while start < end and not text[start].isalnum():  # "(Sozial-" -> "Sozial"
             start += 1
+        word = text[start:end]
+        if word and not word.replace("-", "").replace("\u2010", "").isalnum():  # "Kosten/Nutzen-": "Nutzen"
+            i = len(word)
+            while i > 0 and (word[i - 1].isalnum() or word[i - 1] in "-\u2010"):
+                i -= 1
+            start += i
+            while start < end and not text[start].isalnum():
+                start += 1
         right = _RIGHT.match(text, m.end())
         if start == m.start() or right is None:
             continue
@@ -122,8 +135,8 @@ class HyphenVocabulary:
             return False
         if "-" in word:
             return word in self._hyphenated
-        if self._words is None:
-            self._words = frozenset(_PLAIN_WORD.findall(self._text))
+        if self._words is None:  # whitespace tokens with surrounding punctuation stripped (fast, in C)
+            self._words = frozenset(t.strip(_PUNCT) for t in self._text.split())
         return word in self._words
 
 
