@@ -49,7 +49,14 @@ def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]
     assert ws.cell(row=2, column=col).number_format == "0.0%"
     figs = sorted((out / "figures").iterdir())
     names = {f.name for f in figs}
-    assert {"theme_ki.png", "theme_ki.svg", "themes_by_publisher.png", "topics_by_none.svg"} <= names
+    assert {
+        "theme_ki.png",
+        "theme_ki.svg",
+        "themes_by_publisher.png",
+        "topics_by_none.svg",
+        "model_themes_by_publisher.png",
+    } <= names
+    assert "topics_by_publisher.png" not in names  # free topics by group: tables only
     for f in figs:
         if f.suffix == ".png":
             assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

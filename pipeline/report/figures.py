@@ -167,10 +167,17 @@ def figure_tasks(
     themes = tables.get("theme_trends")
     topics = tables.get("topic_trends")
     if topics is not None and len(topics):
-        for group_by in dict.fromkeys(topics["group_by"]):
-            title = f"Topics: mean share ({'all' if group_by == 'none' else group_by})"
-            tasks.append((small_multiples, (topics, "share", "mean share (%)", group_by, folder / f"topics_by_{group_by}", formats),
-                          {"unit": "topic", "title": title}))  # fmt: skip
+        # all topics for the whole corpus; per group only the model's theme topics (K panels x groups lines
+        # would be slow to draw and hard to read: the per-group topic shares are in the tables)
+        tasks.append((small_multiples, (topics, "share", "mean share (%)", "none", folder / "topics_by_none", formats),
+                      {"unit": "topic", "title": "Topics: mean share (all)"}))  # fmt: skip
+        if (topics["unit"] == "theme").any():
+            for group_by in dict.fromkeys(topics["group_by"]):
+                if group_by != "none":
+                    title = f"Theme topics of the model: mean share ({group_by})"
+                    tasks.append((small_multiples, (topics, "share", "mean share (%)", group_by,
+                                                    folder / f"model_themes_by_{group_by}", formats),
+                                  {"unit": "theme", "title": title}))  # fmt: skip
     if themes is not None and len(themes):
         for group_by in dict.fromkeys(themes["group_by"]):
             title = f"Codebook themes: share of documents ({'all' if group_by == 'none' else group_by})"
