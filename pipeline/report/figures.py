@@ -88,9 +88,9 @@ def _axis(ax: Any, periods: list[str], labels: bool = True) -> None:
         ax.set_ylim(0, 1)
 
 
-def theme_figures(df: pd.DataFrame, measure: str, ylabel: str, folder: Path, prefix: str,
+def theme_figures(df: pd.DataFrame, measures: Sequence[tuple[str, str]], folder: Path, prefix: str,
                   formats: Sequence[str], unit: str | None = None) -> list[Path]:  # fmt: skip
-    """One figure per key (theme or topic) for the whole corpus."""
+    """One figure per key (theme or topic) for the whole corpus, one panel per ``(measure, ylabel)``."""
     plt = _plt()
     sub = df[df["group_by"] == "none"]
     if unit is not None and "unit" in sub:
@@ -98,17 +98,17 @@ def theme_figures(df: pd.DataFrame, measure: str, ylabel: str, folder: Path, pre
     key_col = "theme" if "theme" in sub.columns else "key"
     periods = sorted(sub["period"].astype(str).unique())
     x_of = {p: i for i, p in enumerate(periods)}
-    scale = 100.0 if measure != "per_10k" else 1.0
     written = []
-    for i, (key, g) in enumerate(sub.groupby(key_col, sort=False)):
-        fig, ax = plt.subplots(figsize=(6.4, 3.4))
-        _line(
-            ax, g.assign(period=g["period"].astype(str)), x_of, measure, scale, COLORS[i % len(COLORS)], None
-        )
-        _axis(ax, periods)
-        ax.set_title(str(g["label"].iloc[0]), fontsize=11)
-        ax.set_ylabel(ylabel, fontsize=9)
-        fig.subplots_adjust(left=0.11, right=0.97, top=0.88, bottom=0.13)
+    for key, g in sub.groupby(key_col, sort=False):
+        n = len(measures)
+        fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 3.4), squeeze=False)
+        for j, (ax, (measure, ylabel)) in enumerate(zip(axes[0], measures, strict=True)):
+            scale = 100.0 if measure != "per_10k" else 1.0
+            _line(ax, g.assign(period=g["period"].astype(str)), x_of, measure, scale, COLORS[j], None)
+            _axis(ax, periods)
+            ax.set_ylabel(ylabel, fontsize=9)
+        fig.suptitle(str(g["label"].iloc[0]), fontsize=11)
+        fig.subplots_adjust(left=0.08 if n > 1 else 0.11, right=0.98, top=0.86, bottom=0.13, wspace=0.25)
         written += _save(fig, folder / f"{prefix}{key}", formats)
     return written
 
@@ -155,7 +155,7 @@ def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, 
         fig.legend(handles, labels, loc="lower center", ncol=min(4, len(groups)), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title, fontsize=12)
-    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.55 / height, bottom=bottom, hspace=0.45, wspace=0.22)
+    fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.8 / height, bottom=bottom, hspace=0.45, wspace=0.22)
     return _save(fig, stem, formats)
 
 
@@ -186,21 +186,14 @@ def figure_tasks(
         key_col = "theme"
         for key in dict.fromkeys(themes[key_col]):
             sub = themes[themes[key_col] == key]
-            tasks.append(
-                (
-                    theme_figures,
-                    (sub, "doc_share", "documents mentioning it (%)", folder, "theme_", formats),
-                    {},
-                )
-            )
+            measures = [
+                ("doc_share", "documents mentioning it (%)"),
+                ("per_10k", "term hits per 10,000 tokens"),
+            ]
+            tasks.append((theme_figures, (sub, measures, folder, "theme_", formats), {}))
     if topics is not None and len(topics) and (topics["unit"] == "theme").any():
-        tasks.append(
-            (
-                theme_figures,
-                (topics, "share", "mean topic share (%)", folder, "model_theme_", formats),
-                {"unit": "theme"},
-            )
-        )
+        measures = [("share", "mean topic share (%)")]
+        tasks.append((theme_figures, (topics, measures, folder, "model_theme_", formats), {"unit": "theme"}))
     return tasks
 
 

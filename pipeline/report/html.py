@@ -63,6 +63,24 @@ def representative_passages(store: Any, doc_topics: pd.DataFrame, k: int, n: int
     return out
 
 
+def _caption(stem: str, tables: dict[str, pd.DataFrame]) -> str:
+    """A readable caption for a figure file name."""
+    labels: dict[str, str] = {}
+    for name, col in (("theme_trends", "theme"), ("topic_trends", "key")):
+        df = tables.get(name)
+        if df is not None and col in df:
+            labels.update(zip(df[col].astype(str), df["label"].astype(str), strict=False))
+    for prefix, text in (("model_themes_by_", "Theme topics of the model by {}"), ("themes_by_", "Codebook themes by {}"),
+                         ("topics_by_", "All topics by {}"), ("model_theme_", "Theme topic of the model: {}"),
+                         ("theme_", "Codebook theme: {}")):  # fmt: skip
+        if stem.startswith(prefix):
+            rest = stem[len(prefix) :]
+            if prefix.endswith("by_"):
+                return text.format("whole corpus" if rest == "none" else rest).replace("by whole", "- whole")
+            return text.format(labels.get(rest, rest))
+    return stem.replace("_", " ")
+
+
 def _data_uri(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
@@ -107,7 +125,7 @@ def render_html(
     summary = tables.get("trend_summary")
     summary_html = _table_html(summary_view(summary)) if summary is not None and len(summary) else ""
     pngs = [f for f in figures if f.suffix == ".png"]
-    images = [{"name": f.stem, "src": _data_uri(f), "alt": f.stem.replace("_", " ")} for f in pngs]
+    images = [{"name": f.stem, "src": _data_uri(f), "alt": _caption(f.stem, tables)} for f in pngs]
     page = env.get_template("report.html").render(
         title=title, generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), corpus=corpus,
         manifest=manifest, topics=topics, sections=sections, summary_html=summary_html, images=images,

@@ -8,8 +8,8 @@
   interval over documents, ``n_docs``, ``n_tokens``, ``sparse`` (``n_docs < min_docs``). Topic shares of
   a cell sum to 1 over the topics.
 - ``theme_trends.csv`` (needs no model, only passages): per period x group x codebook theme: ``doc_share``
-  = share of documents mentioning the theme, ``per_10k`` = term hits per 10,000 tokens, both with
-  intervals. Doc shares do not sum to 1 (a document can mention several themes).
+  = share of documents mentioning the theme (Wilson score interval: documents are 0/1 draws), ``per_10k``
+  = term hits per 10,000 tokens (bootstrap interval). Doc shares do not sum to 1 (a document can mention several themes).
 - ``trend_summary.csv``: slope per year of each topic/theme (and group) with interval and direction.
 - ``changes.csv`` with ``compare=OLD_OUTPUT``: new periods/cells and estimates that moved beyond their
   intervals.
@@ -61,6 +61,20 @@ class TrendsResult:
         d = dataclasses.asdict(self)
         d.pop("tables")
         return d
+
+
+def wilson(p: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval of a share ``p`` of ``n`` documents: stays informative when none or all
+    documents of a cell mention a theme (where a bootstrap interval collapses to a point)."""
+    from scipy import stats
+
+    z = stats.norm.ppf(1 - (1 - level) / 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        den = 1 + z**2 / n
+        mid = (p + z**2 / (2 * n)) / den
+        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
+    ok = n > 0
+    return np.where(ok, np.clip(mid - half, 0, 1), np.nan), np.where(ok, np.clip(mid + half, 0, 1), np.nan)
 
 
 def _matcher(cfg: Any) -> Any:
@@ -193,6 +207,8 @@ def run(
             for est in ests:
                 f = long_frame(est, {"doc_share": 0, "per_10k": 1}, counts.keys, counts.labels, tc.min_docs)
                 f.insert(f.columns.get_loc("n_docs"), "hits", np.rint(est.sums.ravel()).astype(np.int64))
+                lo, hi = wilson(f["doc_share"].to_numpy(float), f["n_docs"].to_numpy(float), tc.level)
+                f["doc_share_lower"], f["doc_share_upper"] = lo, hi
                 frames.append(f.rename(columns={"key": "theme"}))
                 summary_rows += summarise(
                     "theme_trends", est, 0, "doc_share", counts.keys, counts.labels, units

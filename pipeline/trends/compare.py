@@ -68,12 +68,14 @@ def compare_tables(old: dict[str, pd.DataFrame], new: dict[str, pd.DataFrame]) -
         )
         both = (m["_merge"] == "both").to_numpy()
         vo, vn = m[f"{measure}_old"].to_numpy(float), m[f"{measure}_new"].to_numpy(float)
+        # tolerance: the tables are written with 6 significant digits
+        tol = 1e-5 * np.fmax(1.0, np.fmax(np.abs(np.nan_to_num(vo)), np.abs(np.nan_to_num(vn))))
         with np.errstate(invalid="ignore"):
-            outside_old = (vn < m[f"{measure}_lower_old"].to_numpy(float)) | (
-                vn > m[f"{measure}_upper_old"].to_numpy(float)
+            outside_old = (vn < m[f"{measure}_lower_old"].to_numpy(float) - tol) | (
+                vn > m[f"{measure}_upper_old"].to_numpy(float) + tol
             )
-            outside_new = (vo < m[f"{measure}_lower_new"].to_numpy(float)) | (
-                vo > m[f"{measure}_upper_new"].to_numpy(float)
+            outside_new = (vo < m[f"{measure}_lower_new"].to_numpy(float) - tol) | (
+                vo > m[f"{measure}_upper_new"].to_numpy(float) + tol
             )
         status[both & (outside_old | outside_new)] = "moved"
         m["status"] = status
