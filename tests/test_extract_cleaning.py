@@ -205,3 +205,17 @@ def test_dehyphenate_conjunction_words_written_whole_in_the_document() -> None:
     assert dehyphenate("die GRÜ\ufffeNE Politik", vocab) == "die GRÜNE Politik"
     assert dehyphenate("im Sozial-\nund Gesundheitswesen", vocab) == "im Sozial- und Gesundheitswesen"
     assert dehyphenate("vor EU\ufffeoder NATO-Missionen", vocab) == "vor EU- oder NATO-Missionen"
+
+
+def test_pages_of_unmapped_glyphs_are_flagged_garbage() -> None:
+    def raw_page(no: int, texts: list[str]) -> RawPage:
+        lines = [Line(t, 60, 500, 100 + 14 * i, 110 + 14 * i) for i, t in enumerate(texts)]
+        return RawPage(no, lines, 595, 842, sum(len(t) for t in texts))
+
+    cid = [
+        "(cid:36)(cid:79)(cid:79)(cid:72) (cid:48)(cid:72)(cid:81)(cid:86)(cid:70)(cid:75)(cid:72)(cid:81)"
+    ] * 6
+    symbols = ["\ue001\ue002\ue003\ue004 \ue005\ue006\ue007\ue008\ue009\ue00a" * 3] * 6
+    text = ["Die Digitalisierung der Sozialwirtschaft verändert die Beratung von Klientinnen."] * 6
+    pages, _ = clean_pages([raw_page(1, cid), raw_page(2, symbols), raw_page(3, text)], furniture=False)
+    assert ["garbage" in p.flags for p in pages] == [True, True, False]

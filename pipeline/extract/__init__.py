@@ -134,7 +134,7 @@ def run(
         if progress:
             progress(done, len(jobs), Path(job.path).name)
 
-    if progress:
+    if progress and jobs:
         progress(0, len(jobs), "")
     run_isolated(
         jobs, on_result, workers=n_workers, timeout_s=timeout, memory_mb=cfg.memory_mb, engine=engine

@@ -86,22 +86,25 @@ def clean_pages(raw: Sequence[RawPage], *, furniture: bool = True) -> tuple[list
     texts = _carry_split_words(texts)
     vocabulary = hyphen_vocabulary(texts)
     pages: list[CleanPage] = []
-    for page, text in zip(raw, texts, strict=True):
+    for page, text, drop in zip(raw, texts, drops, strict=True):
         text = normalise_lines(dehyphenate(text, vocabulary))
         flags: list[str] = list(page.flags)
         if "damaged" in flags:
             pass
         elif page.n_chars == 0 and "ocr" not in flags:
             flags.append("no-text" if page.has_image else "empty")
-        elif not text.strip():
-            flags.append("empty")
         else:
-            if cid_share("\n".join(ln.text for ln in page.lines)) > 0.3:
-                flags.append("garbage")
-            if is_toc(text):
-                flags.append("toc")
-            if is_table(text):
-                flags.append("table")
+            raw_text = "".join(ln.text for i, ln in enumerate(page.lines) if i not in drop)
+            if raw_text.strip() and (cid_share(raw_text) > 0.3 or len(text) < 0.5 * len(raw_text) - 50):
+                flags.append("garbage")  # mostly unmapped glyphs: (cid:NN), private-use or control codes
+            if not text.strip():
+                if "garbage" not in flags:
+                    flags.append("empty")
+            else:
+                if is_toc(text):
+                    flags.append("toc")
+                if is_table(text):
+                    flags.append("table")
         pages.append(CleanPage(page.page_no, text, tuple(flags)))
     stats = {
         "furniture_lines": sum(len(d) for d in drops),
