@@ -15,7 +15,7 @@ from pipeline.cli._app import ClickProgress, echo_json, echo_table, pass_app
     "--engine",
     type=click.Choice(["pdfium", "pdfplumber"]),
     default=None,
-    help="pdfium (default, fast) or pdfplumber (layout-aware reference, ~20x slower). Default: extract.engine.",
+    help="pdfium (default, fast) or pdfplumber (layout-aware reference, ~40x slower). Default: extract.engine.",
 )
 @click.option(
     "--workers",
