@@ -13,6 +13,14 @@ class TrendsMixin:
         """``(passage_id, doc_id, n_tokens, tokens)`` of every passage (tokens space-separated)."""
         yield from self.conn.execute("SELECT id, doc_id, n_tokens, tokens FROM passages ORDER BY doc_id, seq")
 
+    def document_meta_rows(self) -> Iterator[tuple]:
+        """``(id, title, source_path, date, date_precision, publishers JSON, doc_type, format, language,
+        meta JSON)`` of the documents with text (status ``extracted``), in date order."""
+        yield from self.conn.execute(
+            "SELECT id, title, source_path, date, date_precision, publishers, doc_type, format, language, meta "
+            "FROM documents WHERE status='extracted' ORDER BY date IS NULL, date, id"
+        )
+
     def count_passages_total(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
 

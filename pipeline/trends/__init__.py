@@ -66,9 +66,9 @@ class TrendsResult:
 def wilson(p: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a share ``p`` of ``n`` documents: stays informative when none or all
     documents of a cell mention a theme (where a bootstrap interval collapses to a point)."""
-    from scipy import stats
+    from statistics import NormalDist
 
-    z = stats.norm.ppf(1 - (1 - level) / 2)
+    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
     with np.errstate(invalid="ignore", divide="ignore"):
         den = 1 + z**2 / n
         mid = (p + z**2 / (2 * n)) / den

@@ -128,12 +128,14 @@ def bootstrap_cells(
 @lru_cache(maxsize=4096)
 def expanded_alpha(n: int, level: float = 0.95) -> float:
     """Lower percentile level of the expanded percentile interval for ``n`` resampled units."""
-    from scipy import stats
+    from statistics import NormalDist
+
+    from scipy.special import stdtrit  # t quantile; scipy.stats takes seconds to import
 
     a = (1 - level) / 2
     if n < 2:
         return a
-    return float(stats.norm.cdf(np.sqrt(n / (n - 1)) * stats.t.ppf(a, n - 1)))
+    return NormalDist().cdf(float(np.sqrt(n / (n - 1)) * stdtrit(n - 1, a)))
 
 
 def wls_slopes(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -26,22 +26,35 @@ MISSING = "(ohne Angabe)"
 def documents_frame(store: Any) -> pd.DataFrame:
     """One row per document with text (status ``extracted``): id, title, date, precision, publishers
     (tuple), doc_type, format, language, year and the scalar ``meta`` fields (e.g. speaker, party)."""
+    import json
+
     import pandas as pd
 
     rows = []
-    for d in store.iter_documents(status="extracted"):
+    for (
+        doc_id,
+        title,
+        source,
+        date,
+        precision,
+        publishers,
+        doc_type,
+        fmt,
+        language,
+        meta,
+    ) in store.document_meta_rows():
         row: dict[str, Any] = {
-            "doc_id": d.id,
-            "title": d.title or Path(d.source_path).name,
-            "date": d.date,
-            "date_precision": d.date_precision,
-            "publishers": tuple(d.publishers),
-            "doc_type": d.doc_type,
-            "format": d.format,
-            "language": d.language,
-            "year": d.date[:4] if d.date else None,
+            "doc_id": doc_id,
+            "title": title or Path(source).name,
+            "date": date,
+            "date_precision": precision,
+            "publishers": tuple(json.loads(publishers or "[]")),
+            "doc_type": doc_type,
+            "format": fmt,
+            "language": language,
+            "year": date[:4] if date else None,
         }
-        for k, v in (d.meta or {}).items():
+        for k, v in json.loads(meta or "{}").items():
             if k not in row and isinstance(v, str | int | float | bool) and v is not None:
                 row[k] = str(v)
         rows.append(row)
@@ -91,8 +104,6 @@ class ModelShares:
 
 def aggregate_doc_topics(doc_topics: pd.DataFrame, k: int) -> tuple[list[str], np.ndarray, np.ndarray]:
     """Token-weighted mean of passage shares per document (equal weights if a document has no tokens)."""
-    from scipy import sparse
-
     dt = doc_topics.drop_duplicates("passage_id", keep="last")
     codes, uniq = _factorize(dt["doc_id"].astype(str).tolist())
     s = dt[[f"t{i}" for i in range(k)]].to_numpy(dtype=np.float64)
@@ -100,9 +111,8 @@ def aggregate_doc_topics(doc_topics: pd.DataFrame, k: int) -> tuple[list[str], n
     ntok = np.where(np.isfinite(ntok) & (ntok > 0), ntok, 0.0)
     doc_tokens = np.bincount(codes, weights=ntok, minlength=len(uniq))
     w = np.where(doc_tokens[codes] > 0, ntok, 1.0)
-    m = sparse.csr_matrix((w, (codes, np.arange(len(codes)))), shape=(len(uniq), len(codes)))
-    num = np.asarray(m @ s)
-    den = np.asarray(m.sum(axis=1)).ravel()
+    num = np.column_stack([np.bincount(codes, weights=w * s[:, j], minlength=len(uniq)) for j in range(k)])
+    den = np.bincount(codes, weights=w, minlength=len(uniq))
     return uniq, num / den[:, None], doc_tokens
 
 
@@ -139,6 +149,7 @@ def codebook_counts(
     tokens_l: list[float] = []
     hits_l: list[np.ndarray] = []
     term_themes: dict[str, tuple[int, ...]] = {}
+    seen: set[str] = set()  # terms already classified; term_themes keeps only those that hit a theme
     hitting: set[str] = set()
     may_hit = _prefilter(matcher)
     n_passages = 0
@@ -152,17 +163,18 @@ def codebook_counts(
         toks = text.split() if text else []
         tokens_l[i] += n_tokens if n_tokens is not None else len(toks)
         counts = Counter(toks)
-        for term in counts:
-            if term not in term_themes:
-                themes = tuple(keys.index(k) for k in matcher.themes_of(term)) if may_hit(term) else ()
+        distinct = set(counts)
+        # set.difference / set.intersection loop over the (small) passage in C, not over the vocabulary
+        for term in distinct.difference(seen):
+            themes = tuple(keys.index(k) for k in matcher.themes_of(term)) if may_hit(term) else ()
+            seen.add(term)
+            if themes:
                 term_themes[term] = themes
-                if themes:
-                    hitting.add(term)
+                hitting.add(term)
         row = hits_l[i]
-        for term in counts:
-            if term in hitting:
-                for j in term_themes[term]:
-                    row[j] += counts[term]
+        for term in distinct.intersection(hitting):  # both sets: C loops over the smaller one
+            for j in term_themes[term]:
+                row[j] += counts[term]
     hits = np.vstack(hits_l) if hits_l else np.zeros((0, t))
     labels = tuple(matcher.codebook.label(k) for k in keys)
     return CodebookCounts(
