@@ -35,7 +35,7 @@ CONNECTORS = wordset(
 )
 PAIR_CONJ = frozenset({"und", "oder", "bzw", "/", "sowie", "&"})
 ADJ_ENDINGS = frozenset({"e", "en", "er", "es", "em"})
-CACHE_LIMIT = 400_000  # forms; the cache is cleared when it grows past this
+CACHE_LIMIT = 200_000  # forms; a cache is cleared when it grows past this (bounded memory)
 
 # Gender-inclusive forms: Klient*innen, Klient:innen, Klient_innen, Klient/innen, Klient/-innen, Klient·innen,
 # KlientInnen (and the singular ...*in, ...In).

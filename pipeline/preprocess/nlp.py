@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.preprocess.lemma import GENDER_TOKEN_RE, Analyzer
+from pipeline.preprocess.lemma import CACHE_LIMIT, GENDER_TOKEN_RE, Analyzer
 
 COMPONENT = "themenradar_terms"
 SEGMENTS_KEY = "themenradar_segments"
@@ -61,7 +61,7 @@ class TermsComponent:
         self.cache: dict[int, tuple[str, int, bool, int, int]] = {}
 
     def _miss(self, h: int) -> tuple[str, int, bool, int, int]:
-        if len(self.cache) >= 400_000:
+        if len(self.cache) >= CACHE_LIMIT:
             self.cache.clear()
         text = self.strings[h]
         term, fast, gendered, kind = self.analyzer.entry(text)

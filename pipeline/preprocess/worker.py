@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.preprocess.lemma import Analyzer
-from pipeline.preprocess.nlp import SEGMENTS_KEY, analyzer_of, build_nlp
+from pipeline.preprocess.nlp import COMPONENT, SEGMENTS_KEY, analyzer_of, build_nlp
 from pipeline.preprocess.phrases import PhraseModel
 from pipeline.preprocess.text import SPEECH_FORMATS, clean_text, detect_language, split_passages
 
@@ -68,23 +68,38 @@ class DocOut:
         }
 
 
+VOCAB_LIMIT = 300_000  # strings in spaCy's vocabulary before it is replaced by a fresh one
+
+
 class Pipeline:
     """The spaCy frame plus the phrase model of one process."""
 
     def __init__(self, params: Params, model: PhraseModel | None = None) -> None:
         self.params = params
-        self.nlp = build_nlp(
-            gender=params.gender, min_token_len=params.min_token_len, extra_stopwords=params.extra_stopwords,
-            forced_phrases=params.forced_phrases, lemmatizer=params.lemmatizer,
-            sentences=False, set_lemmas=False,  # punctuation ends phrase windows; lemmas go to token lists
-        )  # fmt: skip
+        self.nlp = self._build()
         self.analyzer: Analyzer = analyzer_of(self.nlp)
         self.model = model
         self._adj_sent: set[str] = set()
         self.analyzer.analyse("Klientinnen")  # loads simplemma's dictionary before any fork
 
+    def _build(self) -> Any:
+        p = self.params
+        return build_nlp(
+            gender=p.gender, min_token_len=p.min_token_len, extra_stopwords=p.extra_stopwords,
+            forced_phrases=p.forced_phrases, lemmatizer=p.lemmatizer,
+            sentences=False, set_lemmas=False,  # punctuation ends phrase windows; lemmas go to token lists
+        )  # fmt: skip
+
+    def _bound_vocab(self) -> None:
+        """spaCy's vocabulary keeps every form it has seen; start a fresh one (keeping the analyser and its
+        cache) when it gets large, so memory does not grow with the corpus."""
+        if len(self.nlp.vocab.strings) > VOCAB_LIMIT:
+            self.nlp = self._build()
+            self.nlp.get_pipe(COMPONENT).analyzer = self.analyzer
+
     def prepare(self, jobs: list[Job]) -> list[Prepared]:
         p = self.params
+        self._bound_vocab()
         out: list[Prepared] = []
         texts: list[str] = []
         slots: list[tuple[Prepared, int, int, str, str]] = []
