@@ -71,7 +71,29 @@ class SeededLda(GensimLda):
         self.topic_kinds_ = ("theme",) * n_themes + ("free",) * (self.k - n_themes)
         self.topic_themes_ = cb.keys + ("",) * (self.k - n_themes)
         self.seed_terms_per_theme_ = dict(zip(cb.keys, seeds_per_theme, strict=True))
+        # starting topics: theme topic t starts as its seed terms (weighted by corpus frequency) instead of
+        # gensim's random start, so it cannot begin as some other cluster of the corpus and keep it
+        self._init_sstats = np.zeros((n_themes, dtm.n_terms))
+        for term, keys in vmap.items():
+            j = index[term]
+            for key in keys:
+                self._init_sstats[cb.keys.index(key), j] = freq[j] / len(keys)
         return eta
+
+    def _fit_gensim(self, cls: Any, corpus: list, dtm: Dtm, eta: Any) -> Any:
+        from pipeline.models.gensim_lda import dirichlet_expectation
+
+        lda = cls(
+            corpus=None, num_topics=self.k, id2word=dict(enumerate(dtm.vocabulary)), passes=self.passes,
+            iterations=self.iterations, chunksize=self.chunksize, alpha=self.alpha, eta=eta,
+            random_state=self.seed, eval_every=None, update_every=1, dtype=np.float64,
+        )  # fmt: skip
+        n_themes = self._init_sstats.shape[0]
+        sstats = lda.state.sstats
+        sstats[:n_themes] = sstats[:n_themes] * 1e-3 + self._init_sstats
+        lda.expElogbeta = np.exp(dirichlet_expectation(sstats))
+        lda.update(corpus)
+        return lda
 
     def _save(self, folder: Any) -> None:
         super()._save(folder)
