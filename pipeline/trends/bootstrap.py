@@ -52,15 +52,21 @@ def resample_counts(rng: np.random.Generator, n: int, b: int) -> np.ndarray:
     """``b x n`` multiplicities of ``b`` bootstrap resamples of ``n`` items (each row sums to ``n``)."""
     idx = rng.integers(0, n, size=(b, n))
     idx += np.arange(b)[:, None] * n
-    return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float64)
+    # float32 holds the small integer counts exactly and halves the memory the matrix product reads
+    return np.bincount(idx.ravel(), minlength=b * n).reshape(b, n).astype(np.float32)
 
 
-def _weighted_means(counts: np.ndarray, vs: ValueSet, rows: np.ndarray) -> np.ndarray:
-    w = vs.w[rows]
-    num = counts @ (vs.X[rows] * w[:, None])
-    den = counts @ w
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return num / den[:, None]
+def _stacked(values: Sequence[ValueSet], rows: np.ndarray) -> tuple[np.ndarray, list[tuple[int, int, int]]]:
+    """All value sets of a cell as one matrix ``[w1 X1 | w1 | w2 X2 | w2 | ...]`` (one product per block)
+    and the (start, stop, weight column) of each set."""
+    cols, spans, at = [], [], 0
+    for vs in values:
+        w = vs.w[rows]
+        cols += [vs.X[rows] * w[:, None], w[:, None]]
+        k = vs.X.shape[1]
+        spans.append((at, at + k, at + k))
+        at += k + 1
+    return np.hstack(cols).astype(np.float32), spans
 
 
 def bootstrap_cells(
@@ -107,11 +113,13 @@ def bootstrap_cells(
         rng = cell_rng(seed, key)
         step = max(1, _BLOCK // n)
         reps = [np.empty((replicates, vs.X.shape[1])) for vs in values]
+        stacked, spans = _stacked(values, rows)
         for start in range(0, replicates, step):
             b = min(step, replicates - start)
-            counts = resample_counts(rng, n, b)
-            for j, vs in enumerate(values):
-                reps[j][start : start + b] = _weighted_means(counts, vs, rows)
+            prod = (resample_counts(rng, n, b) @ stacked).astype(np.float64)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                for j, (lo, hi, wc) in enumerate(spans):
+                    reps[j][start : start + b] = prod[:, lo:hi] / prod[:, wc : wc + 1]
         for est, r in zip(out, reps, strict=True):
             if est.reps is not None:
                 est.reps[:, c, :] = r
