@@ -57,7 +57,9 @@ def _line(
     scale: float,
     color: str,
     label: str | None,
-) -> None:
+) -> float:
+    """Draw one series with its band; returns the highest value the axis must show (bands of sparse cells
+    are drawn but may run off the axis, so that one tiny group does not flatten all the others)."""
     import numpy as np
 
     sub = sub.sort_values("period")
@@ -71,9 +73,12 @@ def _line(
     if sparse.any():  # hollow markers (Line2D markers: much cheaper than scatter collections)
         ax.plot(x[sparse], y[sparse], linestyle="none", marker="o", markersize=4.5, markerfacecolor="white",
                 markeredgecolor=color, zorder=3)  # fmt: skip
+    top = np.concatenate([y, hi[~sparse]])
+    top = top[np.isfinite(top)]
+    return float(top.max()) if len(top) else 0.0
 
 
-def _axis(ax: Any, periods: list[str], labels: bool = True) -> None:
+def _axis(ax: Any, periods: list[str], labels: bool = True, top: float | None = None) -> None:
     step = max(1, len(periods) // 8)
     ax.set_xlim(-0.4, len(periods) - 0.6)
     ax.set_xticks(range(0, len(periods), step))
@@ -84,6 +89,8 @@ def _axis(ax: Any, periods: list[str], labels: bool = True) -> None:
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(alpha=0.3, linewidth=0.5)
     ax.set_ylim(bottom=0)
+    if top is not None and top > 0:
+        ax.set_ylim(0, top * 1.08)
     if ax.get_ylim()[1] < 1:  # an all-zero series: show a readable 0-1 % axis
         ax.set_ylim(0, 1)
 
@@ -104,8 +111,8 @@ def theme_figures(df: pd.DataFrame, measures: Sequence[tuple[str, str]], folder:
         fig, axes = plt.subplots(1, n, figsize=(5.2 * n, 3.4), squeeze=False)
         for j, (ax, (measure, ylabel)) in enumerate(zip(axes[0], measures, strict=True)):
             scale = 100.0 if measure != "per_10k" else 1.0
-            _line(ax, g.assign(period=g["period"].astype(str)), x_of, measure, scale, COLORS[j], None)
-            _axis(ax, periods)
+            top = _line(ax, g.assign(period=g["period"].astype(str)), x_of, measure, scale, COLORS[j], None)
+            _axis(ax, periods, top=top)
             ax.set_ylabel(ylabel, fontsize=9)
         fig.suptitle(str(g["label"].iloc[0]), fontsize=11)
         fig.subplots_adjust(left=0.08 if n > 1 else 0.11, right=0.98, top=0.86, bottom=0.13, wspace=0.25)
@@ -140,9 +147,12 @@ def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, 
     scale = 100.0 if measure != "per_10k" else 1.0
     for n, (ax, key) in enumerate(zip(axes.flat, keys, strict=False)):
         k = sub[sub[key_col] == key]
+        tops: list[float] = []
         for i, g in enumerate(groups):
-            _line(ax, k[k["group"] == g], x_of, measure, scale, COLORS[i % len(COLORS)], str(g)[:40])
-        _axis(ax, periods, labels=n + ncols >= len(keys))
+            tops.append(
+                _line(ax, k[k["group"] == g], x_of, measure, scale, COLORS[i % len(COLORS)], str(g)[:40])
+            )
+        _axis(ax, periods, labels=n + ncols >= len(keys), top=max(tops, default=0.0))
         ax.set_title(str(k["label"].iloc[0])[:45], fontsize=9)
     for ax in list(axes.flat)[len(keys) :]:
         ax.set_visible(False)
