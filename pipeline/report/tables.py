@@ -1,7 +1,7 @@
 """Trend tables as files: XLSX (one formatted sheet per table), Markdown and LaTeX (pivoted, ready to paste).
 
 The Markdown and LaTeX versions put periods in columns and (group, topic/theme) in rows; a cell reads
-``12.3 [10.1, 14.5]`` (percent, with the bootstrap interval); a ``*`` marks a sparse cell (fewer than
+``12.3 [10.1, 14.5]`` (percent, with the 95 % interval); a ``*`` marks a sparse cell (fewer than
 ``min_docs`` documents).
 """
 
@@ -180,7 +180,7 @@ def write_text_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Pat
         key_col = "theme" if "theme" in df.columns and table == "theme_trends" else "key"
         md, tex = (
             [
-                f"# {table}: {unit}\n\n`*` = fewer documents than min_docs; [lower, upper] = 95 % bootstrap interval.\n"
+                f"# {table}: {unit}\n\n`*` = fewer documents than min_docs; [lower, upper] = 95 % interval (topic shares: bootstrap over documents; doc shares: Wilson score).\n"
             ],
             [],
         )
