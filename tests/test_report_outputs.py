@@ -146,3 +146,11 @@ def test_report_renders_in_headless_chromium(rendered: tuple[Path, object], tmp_
             shutil.copy(shot, os.environ["THEMENRADAR_KEEP_SCREENSHOT"])
     finally:
         driver.quit()
+
+
+def test_period_axis_keeps_gaps_between_periods() -> None:
+    from pipeline.report.figures import period_axis
+
+    assert period_axis(["2021", "2019"]) == ["2019", "2020", "2021"]
+    assert period_axis(["2019-11", "2020-02"]) == ["2019-11", "2019-12", "2020-01", "2020-02"]
+    assert period_axis(["2019-Q4", "2020-Q2"]) == ["2019-Q4", "2020-Q1", "2020-Q2"]

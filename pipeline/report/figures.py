@@ -78,6 +78,19 @@ def _line(
     return float(top.max()) if len(top) else 0.0
 
 
+def period_axis(labels: Any) -> list[str]:
+    """Every period from the first to the last label, so that periods without documents show as gaps in
+    the spacing instead of being squeezed out."""
+    from pipeline.trends.periods import all_periods
+
+    found = sorted(str(x) for x in labels)
+    if not found:
+        return []
+    kind = "quarter" if "-Q" in found[0] else ("month" if "-" in found[0] else "year")
+    span = all_periods(found[0], found[-1], kind)
+    return span if len(span) <= 4 * len(found) + 24 else found
+
+
 def _axis(ax: Any, periods: list[str], labels: bool = True, top: float | None = None) -> None:
     step = max(1, len(periods) // 8)
     ax.set_xlim(-0.4, len(periods) - 0.6)
@@ -103,7 +116,7 @@ def theme_figures(df: pd.DataFrame, measures: Sequence[tuple[str, str]], folder:
     if unit is not None and "unit" in sub:
         sub = sub[sub["unit"] == unit]
     key_col = "theme" if "theme" in sub.columns else "key"
-    periods = sorted(sub["period"].astype(str).unique())
+    periods = period_axis(sub["period"].astype(str).unique())
     x_of = {p: i for i, p in enumerate(periods)}
     written = []
     for key, g in sub.groupby(key_col, sort=False):
@@ -132,7 +145,7 @@ def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, 
     if sub.empty:
         return []
     key_col = "theme" if "theme" in sub.columns else "key"
-    periods = sorted(sub["period"].unique())
+    periods = period_axis(sub["period"].unique())
     x_of = {p: i for i, p in enumerate(periods)}
     sizes = (
         sub.drop_duplicates(["group", "period"]).groupby("group")["n_docs"].sum().sort_values(ascending=False)
