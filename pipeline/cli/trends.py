@@ -50,6 +50,10 @@ def _out(app: AppContext, out_dir: str | None) -> Path:
     return Path(out_dir) if out_dir else app.config.path("outputs") / app.config.report.name
 
 
+def _scale(measure: str) -> float:
+    return 1.0 if measure == "per_10k" else 100.0
+
+
 def _print(result: Any, as_json: bool) -> None:
     if as_json:
         echo_json(result.to_dict())
@@ -63,11 +67,14 @@ def _print(result: Any, as_json: bool) -> None:
     click.echo(f"{result.sparse_cells} sparse cells (fewer than min_docs documents)")
     summary = result.tables.get("trend_summary")
     if summary is not None and len(summary):
-        rows = summary[(summary["group_by"] == "none") & (summary["measure"].isin(["share", "doc_share"]))]
+        rows = summary[summary["group_by"] == "none"]
+        click.echo("slope per year: share measures in percentage points, per_10k in hits per 10,000 tokens")
         echo_table(
             [
-                {"table": r.table, "key": r.key, "label": str(r.label)[:40], "slope (pp/year)": f"{100 * r.slope_per_year:+.2f}",
-                 "interval": f"[{100 * r.slope_lower:+.2f}, {100 * r.slope_upper:+.2f}]", "direction": r.direction}
+                {"table": r.table, "measure": r.measure, "key": r.key, "label": str(r.label)[:36],
+                 "slope/year": f"{_scale(r.measure) * r.slope_per_year:+.2f}",
+                 "interval": f"[{_scale(r.measure) * r.slope_lower:+.2f}, {_scale(r.measure) * r.slope_upper:+.2f}]",
+                 "direction": r.direction}
                 for r in rows.itertuples()
             ]
         )  # fmt: skip
