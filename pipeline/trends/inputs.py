@@ -6,7 +6,6 @@ of its passages' shares; its codebook hits and tokens are the sums over its pass
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,8 +161,7 @@ def codebook_counts(
             hits_l.append(np.zeros(t))
         toks = text.split() if text else []
         tokens_l[i] += n_tokens if n_tokens is not None else len(toks)
-        counts = Counter(toks)
-        distinct = set(counts)
+        distinct = set(toks)
         # set.difference / set.intersection loop over the (small) passage in C, not over the vocabulary
         for term in distinct.difference(seen):
             themes = tuple(keys.index(k) for k in matcher.themes_of(term)) if may_hit(term) else ()
@@ -173,8 +171,9 @@ def codebook_counts(
                 hitting.add(term)
         row = hits_l[i]
         for term in distinct.intersection(hitting):  # both sets: C loops over the smaller one
+            n = toks.count(term)  # few theme terms per passage: counting just those beats a Counter
             for j in term_themes[term]:
-                row[j] += counts[term]
+                row[j] += n
     hits = np.vstack(hits_l) if hits_l else np.zeros((0, t))
     labels = tuple(matcher.codebook.label(k) for k in keys)
     return CodebookCounts(

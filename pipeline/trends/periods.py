@@ -18,7 +18,7 @@ _NEEDS = {"year": 0, "quarter": 1, "month": 1}
 def parse_date(date: str | None, precision: str | None = None) -> tuple[int, int | None, str] | None:
     """``"2019-08-28"`` -> ``(2019, 8, "day")``; ``"2019"`` -> ``(2019, None, "year")``; bad -> ``None``.
     ``precision`` (the store's ``date_precision``) caps what the string claims."""
-    if not date:
+    if not isinstance(date, str) or not date:  # None, or NaN from a pandas column of undated documents
         return None
     m = _DATE_RE.match(date.strip())
     if not m:
