@@ -113,7 +113,7 @@ def run(
         old = read_tables(compare)  # read before anything is overwritten (the old run may live in out_dir)
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
-    docs = documents_frame(store)
+    docs = documents_frame(store, meta_keys=tc.groups)
     if docs.empty:
         raise StageError(
             "the corpus store has no documents with text; run `themenradar ingest` (and extract) first"

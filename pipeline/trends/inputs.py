@@ -22,53 +22,51 @@ BUILTIN_GROUPS = ("publisher", "doc_type", "format", "language", "year")
 MISSING = "(ohne Angabe)"
 
 
-def documents_frame(store: Any) -> pd.DataFrame:
+_BASE_COLUMNS = (
+    "doc_id",
+    "title",
+    "date",
+    "date_precision",
+    "publishers",
+    "doc_type",
+    "format",
+    "language",
+    "year",
+)
+
+
+def documents_frame(store: Any, meta_keys: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per document with text (status ``extracted``): id, title, date, precision, publishers
-    (tuple), doc_type, format, language, year and the scalar ``meta`` fields (e.g. speaker, party)."""
+    (tuple), doc_type, format, language, year and the scalar ``meta`` fields named in ``meta_keys`` (all when
+    None; e.g. speaker, party). ``df.attrs["meta_keys"]`` lists every meta field found."""
     import json
 
     import pandas as pd
 
-    rows = []
-    for (
-        doc_id,
-        title,
-        source,
-        date,
-        precision,
-        publishers,
-        doc_type,
-        fmt,
-        language,
-        meta,
-    ) in store.document_meta_rows():
-        row: dict[str, Any] = {
-            "doc_id": doc_id,
-            "title": title or Path(source).name,
-            "date": date,
-            "date_precision": precision,
-            "publishers": tuple(json.loads(publishers or "[]")),
-            "doc_type": doc_type,
-            "format": fmt,
-            "language": language,
-            "year": date[:4] if date else None,
-        }
-        for k, v in json.loads(meta or "{}").items():
-            if k not in row and isinstance(v, str | int | float | bool) and v is not None:
-                row[k] = str(v)
-        rows.append(row)
-    cols = [
-        "doc_id",
-        "title",
-        "date",
-        "date_precision",
-        "publishers",
-        "doc_type",
-        "format",
-        "language",
-        "year",
-    ]
-    df = pd.DataFrame(rows, columns=None if rows else cols)
+    wanted = None if meta_keys is None else set(meta_keys)
+    cols: dict[str, list] = {c: [] for c in _BASE_COLUMNS}
+    extra: dict[str, dict[int, str]] = {}
+    found: set[str] = set()
+    for i, (doc_id, title, source, date, precision, pubs, doc_type, fmt, lang, meta) in enumerate(
+        store.document_meta_rows()
+    ):
+        for c, v in zip(_BASE_COLUMNS, (doc_id, title or Path(source).name, date, precision,
+                                        tuple(json.loads(pubs or "[]")), doc_type, fmt, lang,
+                                        date[:4] if date else None), strict=True):  # fmt: skip
+            cols[c].append(v)
+        if meta and meta != "{}":
+            for k, v in json.loads(meta).items():
+                if k in cols or not isinstance(v, str | int | float | bool):
+                    continue
+                found.add(k)
+                if wanted is None or k in wanted:
+                    extra.setdefault(k, {})[i] = str(v)
+    n = len(cols["doc_id"])
+    data: dict[str, list] = dict(cols)
+    for k, values in extra.items():
+        data[k] = [values.get(i) for i in range(n)]
+    df = pd.DataFrame(data)
+    df.attrs["meta_keys"] = sorted(found)
     return df.set_index("doc_id", drop=False)
 
 
@@ -78,9 +76,7 @@ def group_values(docs: pd.DataFrame, column: str) -> list[tuple[str, ...]]:
     if column == "publisher":
         return [tuple(p) if p else (MISSING,) for p in docs["publishers"]]
     if column not in docs.columns or column in ("doc_id", "title", "date", "date_precision", "publishers"):
-        known = [
-            c for c in docs.columns if c not in ("doc_id", "title", "date", "date_precision", "publishers")
-        ]
+        known = ["doc_type", "format", "language", "year", *docs.attrs.get("meta_keys", [])]
         raise ConfigError(
             f"trends group {column!r}: no such document metadata column "
             f"(available: publisher, {', '.join(sorted(set(known)))})"
