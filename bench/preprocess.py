@@ -4,6 +4,7 @@
     .venv/bin/python bench/preprocess.py speed [--n N]     # tokens/s: bare spaCy tokenizer vs ours, 1 and 2 workers
     .venv/bin/python bench/preprocess.py memory            # peak RSS at two corpus sizes
     .venv/bin/python bench/preprocess.py vocab [--n N]     # vocabulary before/after, stop words, numbers, citations
+    .venv/bin/python bench/preprocess.py breakdown [--n N] # CPU time per part of the work (default 3000 speeches)
     .venv/bin/python bench/preprocess.py all
 
 Data: ../shared (THEMENRADAR_SHARED). The Bundestag speeches are read with gzip+json and put into a temporary
@@ -258,9 +259,50 @@ def bench_vocab(n: int | None) -> dict:
     }  # fmt: skip
 
 
+def bench_breakdown(n: int | None) -> dict:
+    """CPU time per part of the work, in this process, on the same texts (where the time goes)."""
+    from pipeline.preprocess.nlp import SEGMENTS_KEY, analyzer_of, build_nlp
+    from pipeline.preprocess.phrases import PhraseLearner
+    from pipeline.preprocess.text import clean_text, detect_language, split_passages
+
+    texts = [s["text"] for s in read_speeches(n or 3000)]
+    nlp = build_nlp(sentences=False, set_lemmas=False)
+    analyzer = analyzer_of(nlp)
+    analyzer.analyse("Klientinnen")  # simplemma's dictionary loaded before timing
+    out: dict = {}
+
+    def timed(name: str, fn):  # noqa: ANN001, ANN202
+        c0 = time.process_time()
+        value = fn()
+        out[name] = time.process_time() - c0
+        return value
+
+    tokens, _, cpu = bare_tokenizer(texts)
+    out["bare tokenizer"] = cpu
+    cleaned = timed("clean_text (links, citations)", lambda: [clean_text(t) for t in texts])
+    timed("detect_language", lambda: [detect_language(t) for t in texts])
+    timed("split_passages", lambda: [split_passages([(1, t)], speech=True, passage_tokens=400,
+                                                    max_speech_tokens=2000) for t in texts])  # fmt: skip
+    segs = timed("tokenizer + themenradar_terms, cold cache",
+                 lambda: [d.user_data[SEGMENTS_KEY] for d in nlp.pipe(cleaned, batch_size=64)])  # fmt: skip
+    forms = len(analyzer.cache)
+    timed("tokenizer + themenradar_terms, warm cache",
+          lambda: [d.user_data[SEGMENTS_KEY] for d in nlp.pipe(cleaned, batch_size=64)])  # fmt: skip
+    learner = PhraseLearner(min_count=5, threshold=0.5, weak=analyzer.weak)
+    timed("phrase learning (gensim)", lambda: [learner.add(s) for s in segs])
+    model = learner.model(analyzer.render, analyzer.forced)
+    timed("phrase application", lambda: [model.apply(s, analyzer.weak) for s in segs])
+    print(
+        f"CPU seconds per part on {len(texts)} speeches ({tokens:,} tokens, {forms:,} distinct forms), one process:"
+    )
+    for name, secs in out.items():
+        print(f"  {name:45s} {secs:7.2f} s  {tokens / secs:12,.0f} tokens/CPU-s")
+    return {"tokens": tokens, "forms": forms, "cpu_s": out}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["lemmas", "speed", "memory", "vocab", "all", "_child"])
+    ap.add_argument("what", choices=["lemmas", "speed", "memory", "vocab", "breakdown", "all", "_child"])
     ap.add_argument("--n", type=int, default=None, help="first N speeches (default all 15,220)")
     ap.add_argument("--store")
     ap.add_argument("--workers", type=int, default=1)
@@ -278,6 +320,8 @@ def main() -> None:
         results["memory"] = bench_memory()
     if args.what in ("vocab", "all"):
         results["vocab"] = bench_vocab(args.n)
+    if args.what in ("breakdown", "all"):
+        results["breakdown"] = bench_breakdown(args.n)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
 
