@@ -47,8 +47,17 @@ class IngestConfig:
     publisher: str = ""  # value for a whole batch (as --publisher)
     doc_type: str = ""
     date: str = ""
+    # PDFs are probed (page count, document info, first page's text) in worker processes: a PDF whose probe
+    # takes longer than probe_timeout_s seconds or needs more than probe_memory_mb MB of address space
+    # (RLIMIT_AS, on top of the worker's start size) is stored as failed with that reason; 0 workers = all cores
+    probe_timeout_s: float = 60.0
+    probe_memory_mb: int = 2048
+    probe_workers: int = 0
 
     def __post_init__(self) -> None:
+        _check(self.probe_timeout_s > 0, "ingest.probe_timeout_s", "must be > 0")
+        _check(self.probe_memory_mb >= 256, "ingest.probe_memory_mb", "must be >= 256")
+        _check(self.probe_workers >= 0, "ingest.probe_workers", "must be >= 0 (0 = all cores)")
         fields = ("file", "title", "publisher", "date", "doc_type", "language")
         for key in self.columns:
             _check(key in fields, f"ingest.columns.{key}", f"unknown field (known: {', '.join(fields)})")

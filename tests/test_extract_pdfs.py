@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import zlib
 from pathlib import Path
 
 import pytest
+from pdf_fixtures import make_bomb_pdf, make_text_pdf
 
 from pipeline import extract
 from pipeline.artefacts import Document
@@ -20,19 +20,6 @@ from pipeline.store import CorpusStore
 LEFT = [f"Links {i}: Pflegekräfte nutzen digitale Dienste" for i in range(30)]
 RIGHT = [f"Rechts {i}: Beratung braucht gute Arbeit" for i in range(30)]
 TITLE = "Zweispaltige Seite mit einer Überschrift über die ganze Breite"
-
-
-def make_text_pdf(path: Path, pages: list[list[str]]) -> Path:
-    from fpdf import FPDF
-
-    pdf = FPDF(unit="pt", format="A4")
-    pdf.set_font("Helvetica", size=11)
-    for lines in pages:
-        pdf.add_page()
-        for i, line in enumerate(lines):
-            pdf.text(60, 80 + 16 * i, line)
-    pdf.output(str(path))
-    return path
 
 
 def make_two_column_pdf(path: Path) -> Path:
@@ -69,35 +56,6 @@ def encrypt(src: Path, dst: Path, user_password: str) -> Path:
     with dst.open("wb") as fh:
         writer.write(fh)
     return dst
-
-
-def make_bomb_pdf(path: Path, megabytes: int = 512) -> Path:
-    """A one-page PDF whose content stream inflates to ``megabytes`` (a decompression bomb): identical
-    raw-deflate blocks after full flushes, wrapped with a zlib header and the Adler-32 of the whole."""
-    chunk = b"0 0 m\n" * (1 << 17)
-    co = zlib.compressobj(9, zlib.DEFLATED, -15)
-    block = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
-    n = megabytes * 1024 * 1024 // len(chunk)
-    adler = 1
-    for _ in range(n):
-        adler = zlib.adler32(chunk, adler)
-    data = b"\x78\xda" + block * n + co.flush() + adler.to_bytes(4, "big")
-    objs = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
 
 
 def add_pdfs(store: CorpusStore, paths: dict[str, Path]) -> None:

@@ -5,6 +5,10 @@
 not answer within ``timeout_s`` (OCR pages reset the clock) is killed with SIGKILL and reported as
 ``failed`` / ``timeout after N s``; a worker that dies (memory limit, crash in the PDF library) is reported
 for its document only. A fresh worker takes over, and the batch goes on.
+
+The function a worker runs is ``extract_document`` unless ``run_isolated`` is given another ``func`` with the
+same calling convention (``func(path, heartbeat=..., **job.options)``; its result is pickled back); the ingest
+stage runs its PDF probe this way. Failures always arrive as ``Outcome("failed", error=...)``.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from pipeline.extract.document import Outcome, extract_document
 class Job:
     doc_id: str
     path: str
-    options: dict[str, Any] = field(default_factory=dict)  # keyword arguments of extract_document
+    options: dict[str, Any] = field(default_factory=dict)  # keyword arguments of the worker function
 
 
 def default_workers() -> int:
@@ -67,7 +71,7 @@ def _preimport(engine: str) -> None:
         import pdfplumber  # noqa: F401
 
 
-def _worker_main(conn: Connection, memory_mb: int, engine: str) -> None:
+def _worker_main(conn: Connection, memory_mb: int, engine: str, func: Callable[..., Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     faulthandler.disable()  # a crash (e.g. abort at the memory limit) is reported by the parent, one line
     _limit_memory(memory_mb)
@@ -82,8 +86,7 @@ def _worker_main(conn: Connection, memory_mb: int, engine: str) -> None:
             return
         fatal = False
         try:
-            outcome = extract_document(job.path, heartbeat=lambda j=job: conn.send(("alive", j.doc_id, None)),
-                                       **job.options)  # fmt: skip
+            outcome = func(job.path, heartbeat=lambda j=job: conn.send(("alive", j.doc_id, None)), **job.options)
         except MemoryError:
             outcome, fatal = Outcome("failed", error=f"memory limit exceeded ({memory_mb} MB)"), True
         except Exception as exc:  # noqa: BLE001 - reported for this document; the batch goes on
@@ -130,9 +133,10 @@ def run_isolated(
     timeout_s: float,
     memory_mb: int,
     engine: str = "pdfium",
+    func: Callable[..., Any] = extract_document,
 ) -> None:
-    """Run ``extract_document`` for every job in worker processes; call ``on_result`` (in this process,
-    in completion order) with each job's Outcome."""
+    """Run ``func`` (default ``extract_document``) for every job in worker processes; call ``on_result`` (in
+    this process, in completion order) with each job's result, or an ``Outcome("failed")`` when it failed."""
     if not jobs:
         return
     ctx = _context()
@@ -148,7 +152,7 @@ def run_isolated(
                 "extract workers die on start-up (3 times); run with --workers 1 to see why"
             )
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child, memory_mb, engine), daemon=True)
+        proc = ctx.Process(target=_worker_main, args=(child, memory_mb, engine, func), daemon=True)
         proc.start()
         child.close()
         return _Slot(proc, parent)

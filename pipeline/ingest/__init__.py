@@ -6,6 +6,7 @@ field) and writes documents in batches (one transaction each, ``INSERT OR IGNORE
 hex chars of sha256 of the file bytes; for records in a container, of ``file name + NUL + record key``.
 Re-running adds only what is new; a file whose bytes are stored under another path is a duplicate; a
 known path whose bytes changed gives a new document and the old row becomes ``superseded``.
+PDFs are opened only in isolated worker processes with a time and a memory limit, in chunks (:mod:`.probe`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pipeline.errors import InputError
 from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
+from pipeline.ingest.probe import PdfJob, PdfProber
 from pipeline.ingest.records import Item, Problem, file_doc_id, record_doc_id, sha256_hex, text_hash
 from pipeline.ingest.result import IngestResult
 from pipeline.ingest.writer import BatchWriter, Pending
@@ -165,7 +167,21 @@ def run(
     files = _expand(paths, result)
     manifests = _manifests(paths, files, metadata or cfg.metadata or None, cfg.columns, result)
     writer = BatchWriter(store, result)
-    for done, path in enumerate(files, start=1):
+    done = 0
+
+    def tick(name: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(files), name)
+
+    def finish_pdf(job: PdfJob, item: Item) -> None:
+        _add_file(store, job.path, job.doc_id, item, job.sources, job.extra, cfg, writer, result,
+                  content_hash=job.content_hash, size=job.size)  # fmt: skip
+        tick(job.path.name)
+
+    prober = PdfProber(cfg, finish_pdf)
+    for path in files:
         result.files += 1
         row, manifest = None, None
         for m in manifests:
@@ -175,30 +191,33 @@ def run(
         sources = cli_source + ([("manifest", row)] if row else [])
         extra = {"manifest": str(manifest.path)} if manifest else {}
         try:
-            _ingest_file(store, path.resolve(), sources, extra, cfg, writer, result)
+            if _ingest_file(store, path.resolve(), sources, extra, cfg, writer, result, prober):
+                continue  # a PDF waiting for its probe: finish_pdf ticks
         except InputError as exc:
             result.fail(str(path), str(exc).removeprefix(f"{path.resolve()}: ").removeprefix(f"{path}: "))
         except OSError as exc:
             result.fail(str(path), f"cannot read ({exc.strerror or exc})")
-        if progress:
-            progress(done, len(files), path.name)
+        tick(path.name)
+    prober.flush()
     writer.flush()
     result.elapsed_s = time.perf_counter() - started
     return result
 
 
 def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
-                 writer: BatchWriter, result: IngestResult) -> None:  # fmt: skip
+                 writer: BatchWriter, result: IngestResult, prober: PdfProber) -> bool:  # fmt: skip
+    """Store one file's document, or queue a PDF for its probe (returns True then)."""
     fmt = detect_format(path)
     if fmt is None:
         raise InputError(f"{path}: unsupported format {path.suffix!r} (pdf, txt, md, jsonl[.gz], xml)")
-    sep = cfg.publisher_separator
     if fmt in ("jsonl", "xml"):
         _ingest_container(store, path, fmt, sources, extra, cfg, writer, result)
-        return
+        return False
     data = path.read_bytes()
     doc_id = file_doc_id(data)
     stored = store.get_document(doc_id) or writer.pending_doc(doc_id)
+    if stored is None and (queued := prober.queued_path(doc_id)) is not None:
+        stored = Document(id=doc_id, source_path=str(queued), format="pdf", status="ingested")
     if stored is not None:
         if stored.source_path == str(path):
             result.already_present += 1
@@ -209,9 +228,23 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
             result.duplicates.append({"path": str(path), "of_id": doc_id, "of_path": stored.source_path,
                                       "count": 1})  # fmt: skip
             result.source(str(path))["duplicates"] += 1
-        return
-    item = pdf.read(path, data) if fmt == "pdf" else text.read(path, data)
-    doc = _doc(doc_id, path, item, sources, sep, content_hash=sha256_hex(data), size=len(data),
+        return False
+    if fmt == "pdf":
+        item = pdf.check_header(data)
+        if item is None:  # opened only in a probe worker
+            prober.add(PdfJob(path, doc_id, sha256_hex(data), len(data), sources, extra))
+            return True
+    else:
+        item = text.read(path, data)
+    _add_file(store, path, doc_id, item, sources, extra, cfg, writer, result, content_hash=sha256_hex(data),
+              size=len(data))  # fmt: skip
+    return False
+
+
+def _add_file(store, path: Path, doc_id: str, item: Item, sources: list, extra: dict,  # noqa: ANN001
+              cfg: IngestConfig, writer: BatchWriter, result: IngestResult, *, content_hash: str,
+              size: int) -> None:  # fmt: skip
+    doc = _doc(doc_id, path, item, sources, cfg.publisher_separator, content_hash=content_hash, size=size,
                extra_meta=extra, result=result, where=str(path))  # fmt: skip
     if item.status in ("failed", "encrypted"):
         result.fail(str(path), item.error or item.status)
