@@ -21,6 +21,9 @@ outputs = "outputs"          # trend tables, plots, report.html
 [ingest]
 metadata = ""                # CSV/XLSX manifest; empty: documents.csv (or metadata.csv/.xlsx) beside the files
 publisher_separator = ";"
+probe_timeout_s = 60.0       # per PDF: page count, document info, first page (read in a worker process)
+probe_memory_mb = 2048       # per probe worker; a PDF over either limit is stored as failed
+probe_workers = 0            # 0 = all cores
 
 [extract]
 engine = "pdfium"            # pdfium (fast, default) | pdfplumber (layout-aware reference)
