@@ -211,23 +211,37 @@ class Pipeline:
 
     def _run_preprocess(self) -> dict[str, Any]:
         from pipeline import preprocess
+        from pipeline.modeling import codebook_file
 
-        return _summary(preprocess.run(self.store, self.cfg.preprocess, progress=self.progress("preprocess")))
+        result = preprocess.run(
+            self.store,
+            self.cfg.preprocess,
+            codebook=codebook_file(self.cfg),
+            progress=self.progress("preprocess"),
+        )
+        return _summary(result)
 
     def _run_fit(self) -> dict[str, Any]:
         from pipeline import modeling
 
-        return _summary(modeling.fit_or_update(self.store, self.cfg, refit=self.refit))
+        result = modeling.fit_or_update(self.store, self.cfg, refit=self.refit, progress=self.progress("fit"))
+        return _summary(result)
 
     def _run_trends(self) -> dict[str, Any]:
         from pipeline import trends
 
-        return _summary(trends.run(self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir))
+        result = trends.run(
+            self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir, progress=self.progress("trends")
+        )
+        return _summary(result)
 
     def _run_report(self) -> dict[str, Any]:
         from pipeline import report
 
-        return _summary(report.render(self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir))
+        result = report.render(
+            self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir, progress=self.progress("report")
+        )
+        return _summary(result)
 
 
 def _summary(result: Any) -> dict[str, Any]:
