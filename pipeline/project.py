@@ -13,48 +13,80 @@ DEFAULT_TOML = """\
 # Relative paths are resolved against this file's folder. `themenradar config show` prints the effective config.
 
 [paths]
-store = "corpus/corpus.db"   # the corpus store (SQLite)
+store = "corpus/corpus.db"   # the corpus store (SQLite); --store or THEMENRADAR_STORE override it
 raw = "corpus/raw"           # input documents: PDFs, .txt/.md, .jsonl(.gz), Bundestag/speeches XML
 models = "models"            # fitted models, one folder each
 outputs = "outputs"          # trend tables, plots, report.html
 
 [ingest]
 metadata = ""                # CSV/XLSX manifest; empty: documents.csv (or metadata.csv/.xlsx) beside the files
-publisher_separator = ";"
-probe_timeout_s = 60.0       # per PDF: page count, document info, first page (read in a worker process)
-probe_memory_mb = 2048       # per probe worker; a PDF over either limit is stored as failed
-probe_workers = 0            # 0 = all cores
+columns = {}                 # manifest field -> column, e.g. {date = "Jahr", publisher = "Herausgeber"}
+publisher_separator = ";"    # "A; B" in a manifest cell = two publishers
+jsonl_fields = {}            # JSON Lines field -> key, e.g. {publisher = "fraktion", title = "top"}
+publisher = ""               # set for the whole batch (as --publisher); beats every other source
+doc_type = ""                # as --doc-type
+date = ""                    # as --date: 2019, 2019-08, 2019-08-28 or 28.08.2019
+probe_timeout_s = 60.0       # a PDF whose first look (info, page count, page 1) takes longer fails
+probe_memory_mb = 2048       # ... or needs more memory than this (MB) fails
+probe_workers = 0            # processes probing PDFs (0 = all cores)
 
 [extract]
 engine = "pdfium"            # pdfium (fast, default) | pdfplumber (layout-aware reference)
 workers = 0                  # 0 = all cores
-timeout_s = 300.0            # per PDF
-memory_mb = 4096             # per worker process
+timeout_s = 300.0            # per PDF; a slower PDF fails alone
+memory_mb = 4096             # address space a worker may add before its PDF fails
 ocr = false                  # run Tesseract on pages without a text layer (needs tesseract-ocr-deu)
+ocr_lang = "deu"             # Tesseract language(s), e.g. "deu+eng"
 
 [preprocess]
-gender = "normalise"         # normalise (Klient:innen -> klient) | keep
+lemmatizer = "simplemma"     # simplemma (+ our rules and overrides) | lookup (spaCy's table, for comparison)
+gender = "normalise"         # normalise (Klient:innen, KlientInnen, Klientinnen -> klient) | keep
+min_token_len = 2            # shorter terms are dropped
+extra_stopwords = []         # added to spaCy's German list and the domain list
+phrases = true               # learn multi-word terms (gensim Phrases) such as gute_arbeit
+phrase_min_count = 5
+phrase_threshold = 0.5       # NPMI a word pair needs to become a phrase
+phrase_sample_tokens = 3000000  # words the phrase model is learned from (bounded, for speed and memory)
+forced_phrases = []          # multi-word terms always joined (the codebook's are added)
 passage_tokens = 400         # words per passage when long documents are split
+max_speech_tokens = 2000     # speeches stay whole up to this many words
+drop_flagged_pages = ["toc", "table"]  # page flags set by extraction whose pages are left out
+languages = ["de"]           # passages in other languages are left out (and counted)
+workers = 0                  # 0 = all cores
 
 [model]
-name = "default"
-backend = "nmf"              # see `themenradar fit --help` for the registered backends
-k = 20
+name = "default"             # models/<name>/
+backend = "nmf"              # nmf | lda | seeded (codebook themes as fixed topics)
+k = 20                       # number of topics
+sweep = ""                   # e.g. "10-40:5": fit several K (x seeds) and compare them
 seeds = [42]
+select = ""                  # pick a sweep candidate: balanced | npmi | cv (empty: keep all candidates)
+min_df = 2                   # a term must occur in this many passages
+max_df = 0.5                 # ... and in at most this share of them
+max_features = 50000         # vocabulary limit (0 = none)
+coherence = true             # measure NPMI and C_V after fitting
+params = {}                  # backend parameters, e.g. [model.params.lda] passes = 20
 
 [themes]
-codebook = ""                # empty: the codebook shipped with themenradar
+codebook = ""                # empty: the codebook shipped with themenradar (nine themes)
+min_overlap = 0.05           # a free topic gets a theme label only above this overlap
 
 [trends]
 period = "year"              # year | quarter | month
 groups = []                  # metadata columns, e.g. ["publisher", "doc_type"]
 weight = "documents"         # documents | tokens
 min_docs = 5                 # cells with fewer documents are flagged sparse
-bootstrap = 1000
+bootstrap = 1000             # bootstrap replicates for the intervals
 seed = 42
+level = 0.95                 # confidence level of the intervals
+min_hits = 1                 # codebook table: hits a document needs to count as mentioning a theme
 
 [report]
-name = "default"
+name = "default"             # outputs/<name>/
+plots = true
+formats = ["png", "svg"]     # figure files: png, svg, pdf
+passages = 3                 # representative passages per topic in report.html
+workers = 0                  # processes drawing figures (0 = all cores)
 """
 
 
