@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ def echo_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> 
 class ClickProgress:
     """A progress callback for library functions: ``progress(done, total, label)``.
 
-    Shows a bar on a terminal; silent when output is not a TTY (tests, pipes)."""
+    Shows a bar on stderr when it is a terminal; silent otherwise (tests, pipes, logs)."""
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -68,8 +69,10 @@ class ClickProgress:
         self._done = 0
 
     def __call__(self, done: int, total: int, item: str = "") -> None:
+        if not sys.stderr.isatty():  # logs and pipes get the final summary only
+            return
         if self._bar is None:
-            self._bar = click.progressbar(length=total, label=self.label, file=None)
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self._bar.__enter__()
         self._bar.update(done - self._done)
         self._done = done
