@@ -77,11 +77,11 @@ class Project:
 
     @property
     def model_dir(self) -> Path:
-        return self.config.path("models") / self.config.model.name
+        return self.config.model_dir
 
     @property
     def outputs_dir(self) -> Path:
-        return self.config.path("outputs") / self.config.report.name
+        return self.config.outputs_dir
 
     def topics(self) -> pd.DataFrame:
         import pandas as pd

@@ -206,6 +206,16 @@ class Config:
         p = Path(getattr(self.paths, name))
         return p if p.is_absolute() else Path(self.base_dir) / p
 
+    @property
+    def model_dir(self) -> Path:
+        """The folder of the configured model: ``paths.models / model.name``."""
+        return self.path("models") / self.model.name
+
+    @property
+    def outputs_dir(self) -> Path:
+        """The folder of the configured report: ``paths.outputs / report.name``."""
+        return self.path("outputs") / self.report.name
+
     def to_dict(self) -> dict[str, Any]:
         d = dataclasses.asdict(self)
         d.pop("base_dir")

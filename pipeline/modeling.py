@@ -324,7 +324,7 @@ def fit_or_update(
     from pipeline.models.base import read_manifest
     from pipeline.themes import load_codebook
 
-    model_dir = cfg.path("models") / cfg.model.name
+    model_dir = cfg.model_dir
     reason = "refit requested" if refit else ""
     if not reason and not (model_dir / "manifest.json").exists():
         reason = "no model yet"

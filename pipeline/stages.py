@@ -94,11 +94,11 @@ class Pipeline:
     # -- paths -----------------------------------------------------------------------------------
     @property
     def model_dir(self) -> Path:
-        return self.cfg.path("models") / self.cfg.model.name
+        return self.cfg.model_dir
 
     @property
     def outputs_dir(self) -> Path:
-        return self.cfg.path("outputs") / self.cfg.report.name
+        return self.cfg.outputs_dir
 
     # -- fingerprints and config hashes per stage ------------------------------------------------
     def fingerprint(self, stage: str) -> str:

@@ -47,7 +47,7 @@ def _model_dir(app: AppContext, model: str | None) -> Path | None:
 
 
 def _out(app: AppContext, out_dir: str | None) -> Path:
-    return Path(out_dir) if out_dir else app.config.path("outputs") / app.config.report.name
+    return Path(out_dir) if out_dir else app.config.outputs_dir
 
 
 def _scale(measure: str) -> float:
@@ -99,7 +99,7 @@ def trends_cmd(
     from pipeline import trends
 
     cfg = _config(app, **opts)
-    model_dir = _model_dir(app, model) or cfg.path("models") / cfg.model.name
+    model_dir = _model_dir(app, model) or cfg.model_dir
     with app.open_store(create=False) as store:
         result = trends.run(store, model_dir, cfg, out_dir=_out(app, out_dir), compare=compare,
                             progress=None if as_json else ClickProgress("trends"))  # fmt: skip
@@ -140,7 +140,7 @@ def report_cmd(
     from pipeline import report
 
     cfg = app.config
-    model_dir = None if no_model else (_model_dir(app, model) or cfg.path("models") / cfg.model.name)
+    model_dir = None if no_model else (_model_dir(app, model) or cfg.model_dir)
     with app.open_store(create=False) as store:
         result = report.render(store, model_dir, cfg, out_dir=_out(app, out_dir))
     if as_json:
