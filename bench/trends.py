@@ -95,7 +95,7 @@ def planted_recovery(replicates: int) -> dict:
         extract.run(store, cfg.extract)
         preprocess.run(store, cfg.preprocess)
         print(f"sample corpus through ingest/extract/preprocess in {time.perf_counter() - t0:.1f} s "
-              f"({store.count_documents()} documents, {store.count_passages_total()} passages)")  # fmt: skip
+              f"({store.count_documents()} documents, {store.count_passages()} passages)")  # fmt: skip
         docs = [d for d in store.iter_documents(status="extracted") if d.date]
         texts = {d.id: " ".join(" ".join(p.text for p in store.get_pages(d.id)).split()) for d in docs}
         out_dir = RESULTS / "sample_out"
@@ -233,7 +233,7 @@ def bundestag(replicates: int) -> dict:
     out = RESULTS / "bundestag"
     model = RESULTS / "bundestag_model"
     with CorpusStore(db) as store:
-        n_docs, n_pass = store.count_documents(), store.count_passages_total()
+        n_docs, n_pass = store.count_documents(), store.count_passages()
         print(f"store: {n_docs} speeches, {n_pass} passages")
         _synthetic_model(store, model, k=20)
         trends._matcher(cfg)  # warm the term normaliser (spaCy start-up, ~2-10 s) outside the timing

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pipeline.errors import StoreError
 from pipeline.store.schema import LATEST_VERSION, MIGRATIONS
@@ -89,6 +90,14 @@ class StoreBase:
                     "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
                     (str(version),),
                 )
+
+    def select_in(self, sql: str, values: Iterable[Any], *, chunk: int = 500) -> Iterator[sqlite3.Row]:
+        """Rows of ``sql`` whose ``{marks}`` is filled with placeholders for ``values``, queried in chunks
+        (SQLite limits the number of parameters of one statement)."""
+        values = list(values)
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            yield from self.conn.execute(sql.format(marks=", ".join("?" for _ in part)), part)
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()

@@ -161,15 +161,7 @@ class DocumentsMixin:
     # -- used by ingest ------------------------------------------------------------------------------
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         """The subset of ``ids`` already stored (queried in chunks)."""
-        ids = list(ids)
-        found: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            rows = self.conn.execute(
-                f"SELECT id FROM documents WHERE id IN ({', '.join('?' for _ in chunk)})", chunk
-            )
-            found.update(r[0] for r in rows)
-        return found
+        return {r[0] for r in self.select_in("SELECT id FROM documents WHERE id IN ({marks})", ids)}
 
     def current_ids_at_path(self, source_path: str) -> list[str]:
         """Ids of the not-superseded single-file documents stored from ``source_path``."""
@@ -181,17 +173,14 @@ class DocumentsMixin:
 
     def records_with_hashes(self, hashes: Iterable[str]) -> dict[str, list[tuple[str, str, str | None]]]:
         """content_hash -> [(id, source_path, date)] of stored container records with that text hash."""
-        hashes = list(set(hashes))
         result: dict[str, list[tuple[str, str, str | None]]] = {}
-        for start in range(0, len(hashes), 500):
-            chunk = hashes[start : start + 500]
-            rows = self.conn.execute(
-                "SELECT content_hash, id, source_path, date FROM documents WHERE record_key IS NOT NULL "
-                f"AND content_hash IN ({', '.join('?' for _ in chunk)})",
-                chunk,
-            )
-            for h, doc_id, path, date in rows:
-                result.setdefault(h, []).append((doc_id, path, date))
+        rows = self.select_in(
+            "SELECT content_hash, id, source_path, date FROM documents WHERE record_key IS NOT NULL "
+            "AND content_hash IN ({marks})",
+            set(hashes),
+        )
+        for h, doc_id, path, date in rows:
+            result.setdefault(h, []).append((doc_id, path, date))
         return result
 
     def insert_text_pages(self, texts: Iterable[tuple[str, str]]) -> int:

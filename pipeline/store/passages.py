@@ -83,12 +83,7 @@ class PassagesMixin:
         if doc_ids is None:
             rows: Iterable[sqlite3.Row] = self.conn.execute(sql + order)
         else:
-            ids = sorted(set(doc_ids))
-            rows = []
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                marks = ", ".join("?" for _ in chunk)
-                rows.extend(self.conn.execute(f"{sql} WHERE p.doc_id IN ({marks}){order}", chunk))
+            rows = list(self.select_in(sql + " WHERE p.doc_id IN ({marks})" + order, sorted(set(doc_ids))))
             rows.sort(key=lambda r: (r[1], r[2]))
         for r in rows:
             yield Passage(

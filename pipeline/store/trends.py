@@ -21,20 +21,10 @@ class TrendsMixin:
             "FROM documents WHERE status='extracted' ORDER BY date IS NULL, date, id"
         )
 
-    def count_passages_total(self) -> int:
-        return self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
-
     def passages_by_id(self, ids: Iterable[str]) -> dict[str, dict]:
         """``{passage_id: {doc_id, page_start, page_end, text}}`` for the given ids that exist."""
-        out: dict[str, dict] = {}
-        ids = list(dict.fromkeys(ids))
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            rows = self.conn.execute(
-                "SELECT id, doc_id, page_start, page_end, text FROM passages "
-                f"WHERE id IN ({', '.join('?' for _ in chunk)})",
-                chunk,
-            )
-            for r in rows:
-                out[r[0]] = {"doc_id": r[1], "page_start": r[2], "page_end": r[3], "text": r[4] or ""}
-        return out
+        rows = self.select_in(
+            "SELECT id, doc_id, page_start, page_end, text FROM passages WHERE id IN ({marks})",
+            dict.fromkeys(ids),
+        )
+        return {r[0]: {"doc_id": r[1], "page_start": r[2], "page_end": r[3], "text": r[4] or ""} for r in rows}
