@@ -302,54 +302,10 @@ class Analyzer:
         ]
         return "_".join(parts)
 
-    # -- a token sequence ----------------------------------------------------------------------------
+    # -- for the spaCy component -----------------------------------------------------------------------
     def entry(self, form: str) -> tuple[str, int, bool, int]:
         """``(term, fast kind, gendered, kind)`` for the segment loop: the fast kind is SLOW when the term
         may start a stop phrase or a gendered pair, else the kind."""
         term, kind, gendered = self.analyse(form)
         slow = term in self.stop_phrases or (gendered and self.normalise_gender and kind == CONTENT)
         return (term, SLOW if slow else kind, gendered, kind)
-
-    def segments(self, ents: list, out: list[list[str]]) -> None:
-        """Append the phrase windows of one text's entries (see ``entry``) to ``out``: runs of CONTENT/WEAK
-        terms between breaks, with stop phrases removed and "Klientinnen und Klienten" collapsed."""
-        cur: list[str] = []
-        skip = 0
-        for i, e in enumerate(ents):
-            if skip:
-                skip -= 1
-                continue
-            k = e[1]
-            if k < BREAK:  # CONTENT or WEAK
-                cur.append(e[0])
-            elif k == BREAK:
-                if cur:
-                    out.append(cur)
-                    cur = []
-            elif k == SLOW:
-                skip, cur = self._slow(ents, i, cur, out)
-        if cur:
-            out.append(cur)
-
-    def _slow(self, ents: list, i: int, cur: list[str], out: list[list[str]]) -> tuple[int, list[str]]:
-        """Stop phrases and gendered pairs at ``ents[i]``; returns (entries to skip, current window)."""
-        term, _, gendered, kind = ents[i][:4]
-        n = len(ents)
-        for phrase in self.stop_phrases.get(term, ()):
-            k = len(phrase)
-            if i + k <= n and all(ents[i + j][0] == phrase[j] for j in range(1, k)):
-                if cur:
-                    out.append(cur)
-                return k - 1, []
-        if kind == CONTENT and gendered:
-            if i + 2 < n and ents[i + 2][0] == term and ents[i + 1][0] in PAIR_CONJ:
-                cur.append(term)  # Mitarbeiterinnen und Mitarbeiter -> mitarbeiter
-                return 2, cur
-            if i >= 2 and ents[i - 2][0] == term and ents[i - 1][0] in PAIR_CONJ:
-                return 0, cur  # Bürger und Bürgerinnen: the first one was kept
-        if kind < BREAK:
-            cur.append(term)
-        elif kind == BREAK and cur:
-            out.append(cur)
-            cur = []
-        return 0, cur

@@ -1,19 +1,33 @@
-"""The spaCy frame: ``spacy.blank("de")`` tokenizer (gender forms kept whole), sentence boundaries, and the
-registered component ``themenradar_terms`` that lemmatises and normalises every token.
+"""The spaCy frame: ``spacy.blank("de")`` tokenizer (tuned, gender forms kept whole), sentence boundaries, and
+the registered component ``themenradar_terms`` that lemmatises and normalises every token.
 
-The component reads the token hashes with one ``doc.to_array`` call, looks each hash up in a per-form cache
-(``Analyzer.analyse`` on a miss), writes the lemmas back with one ``doc.from_array`` call (so ``token.lemma_``
-holds the normalised term) and leaves the phrase windows in ``doc.user_data["themenradar_segments"]``.
+How the work is split so that running text costs almost nothing per token:
+
+* the per-form analysis (``Analyzer.entry``: lemma, gender form, stop word, number, ...) runs once per
+  distinct form, when spaCy creates the form's lexeme: the component installs lexical attribute getters,
+  so a lexeme's ``NORM`` is the normalised term and flags 60-62 hold its kind (CONTENT, WEAK, BREAK, SKIP or
+  SLOW; see ``lemma.py``). The tokenizer exceptions' own norms ("z.B." -> "zum Beispiel") are dropped so
+  ``NORM`` is always ours;
+* per document the component reads norms and kinds with one ``doc.to_array`` call and cuts the phrase
+  windows with numpy; only SLOW tokens (stop phrases such as "Herr Präsident", gendered pairs such as
+  "Mitarbeiterinnen und Mitarbeiter") are looked at one by one. With ``set_lemmas`` it writes the terms
+  back as ``token.lemma_`` (one ``doc.from_array`` call). The windows go to
+  ``doc.user_data["themenradar_segments"]``.
+
+``lean = True`` (the preprocessing stage) also drops spaCy's other lexical attributes (shape, prefix,
+``like_num``, ...), which nothing here reads and which cost ~25 µs per new form.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
-from pipeline.preprocess.lemma import CACHE_LIMIT, GENDER_TOKEN_RE, Analyzer
+from pipeline.preprocess.lemma import BREAK, CONTENT, GENDER_TOKEN_RE, PAIR_CONJ, SKIP, SLOW, WEAK, Analyzer
 
 COMPONENT = "themenradar_terms"
 SEGMENTS_KEY = "themenradar_segments"
+KIND_FLAGS = (60, 61, 62)  # spacy.attrs.FLAG60..FLAG62: a lexeme's kind, three bits
 
 _registered = False
 
@@ -29,7 +43,7 @@ def _register() -> None:
         COMPONENT,
         default_config={
             "gender": "normalise", "min_token_len": 2, "extra_stopwords": [], "forced_phrases": [],
-            "lemmatizer": "simplemma", "set_lemmas": True,
+            "lemmatizer": "simplemma", "set_lemmas": True, "lean": False,
         },
     )  # fmt: skip
     def make_terms(
@@ -41,12 +55,13 @@ def _register() -> None:
         forced_phrases: list[str],
         lemmatizer: str,
         set_lemmas: bool,
+        lean: bool,
     ) -> TermsComponent:
         analyzer = Analyzer(
             gender=gender, min_token_len=min_token_len, extra_stopwords=extra_stopwords,
             forced_phrases=forced_phrases, lemmatizer=lemmatizer,
         )  # fmt: skip
-        return TermsComponent(nlp.vocab, analyzer, set_lemmas=set_lemmas)
+        return TermsComponent(nlp, analyzer, set_lemmas=set_lemmas, lean=lean)
 
     _registered = True
 
@@ -54,38 +69,112 @@ def _register() -> None:
 class TermsComponent:
     """spaCy pipeline component: normalised lemmas and phrase windows for a Doc (see module docstring)."""
 
-    def __init__(self, vocab: Any, analyzer: Analyzer, *, set_lemmas: bool = True) -> None:
+    def __init__(self, nlp: Any, analyzer: Analyzer, *, set_lemmas: bool = True, lean: bool = False) -> None:
+        from spacy.attrs import NORM, ORTH
+
+        vocab = nlp.vocab
         self.strings = vocab.strings
         self.analyzer = analyzer
         self.set_lemmas = set_lemmas
-        self.cache: dict[int, tuple[str, int, bool, int, int]] = {}
+        self.terms: dict[int, str] = {0: ""}  # term hash -> term, for every lexeme's NORM
+        getters = {} if lean else dict(vocab.lex_attr_getters)
+        getters[NORM] = self._norm
+        for bit, flag in enumerate(KIND_FLAGS):
+            getters[flag] = lambda form, b=1 << bit: bool(self.analyzer.entry(form)[1] & b)
+        vocab.lex_attr_getters = getters
+        rules = nlp.tokenizer.rules  # exceptions keep their token boundaries, lose their own norms
+        nlp.tokenizer.rules = {k: [{ORTH: t[ORTH]} for t in v] for k, v in rules.items()}
+        for lex in vocab:  # lexemes made before the getters were installed
+            lex.norm = self._norm(lex.orth_)
+            for flag in KIND_FLAGS:
+                lex.set_flag(flag, getters[flag](lex.orth_))
 
-    def _miss(self, h: int) -> tuple[str, int, bool, int, int]:
-        if len(self.cache) >= CACHE_LIMIT:
-            self.cache.clear()
-        text = self.strings[h]
-        term, fast, gendered, kind = self.analyzer.entry(text)
-        entry = self.cache[h] = (term, fast, gendered, kind, self.strings.add(term or text))
-        return entry
+    def _norm(self, form: str) -> int:
+        term = self.analyzer.entry(form)[0]
+        h = self.strings.add(term) if term else 0
+        self.terms[h] = term
+        return h
 
     def __call__(self, doc: Any) -> Any:
         import numpy as np
-        from spacy.attrs import LEMMA, ORTH
+        from spacy.attrs import LEMMA, NORM, ORTH, SENT_START
 
-        get = self.cache.get
-        miss = self._miss
-        ents = [get(h) or miss(h) for h in doc.to_array(ORTH).tolist()]
-        segs: list[list[str]] = []
+        if not len(doc):
+            doc.user_data[SEGMENTS_KEY] = []
+            return doc
+        arr = doc.to_array([ORTH, NORM, *KIND_FLAGS])
+        norms = arr[:, 1]
+        kinds = (arr[:, 2] | (arr[:, 3] << 1) | (arr[:, 4] << 2)).astype(np.int8)
+        starts = None
         if doc.has_annotation("SENT_START"):
-            for sent in doc.sents:
-                self.analyzer.segments(ents[sent.start : sent.end], segs)
-        else:
-            self.analyzer.segments(ents, segs)
-        doc.user_data[SEGMENTS_KEY] = segs
-        if self.set_lemmas and ents:
-            lemmas = np.fromiter((e[4] for e in ents), dtype=np.uint64, count=len(ents))
+            starts = np.flatnonzero(doc.to_array(SENT_START).astype(np.int64) == 1)
+        doc.user_data[SEGMENTS_KEY] = self.segments(arr[:, 0], norms, kinds, starts)
+        if self.set_lemmas:
+            lemmas = np.where(norms == 0, arr[:, 0], norms)
             doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
+
+    def segments(self, orths: Any, norms: Any, kinds: Any, starts: Any = None) -> list[list[str]]:
+        """Phrase windows: runs of CONTENT/WEAK terms between BREAK tokens (and sentence starts), with
+        stop phrases removed and "Klientinnen und Klienten" collapsed (the SLOW tokens)."""
+        import numpy as np
+
+        slow = np.flatnonzero(kinds == SLOW)
+        if slow.size:
+            kinds = kinds.copy()
+            self._resolve(orths, norms, kinds, slow.tolist(), starts)
+        brk = kinds == BREAK
+        if starts is not None:
+            brk[starts] = True
+        keep = np.flatnonzero(kinds <= WEAK)
+        if not keep.size:
+            return []
+        window = np.cumsum(brk)[keep]
+        cuts = (np.flatnonzero(window[1:] != window[:-1]) + 1).tolist()
+        words = list(map(self.terms.__getitem__, norms[keep].tolist()))
+        if not cuts:
+            return [words]
+        bounds = [0, *cuts, len(words)]
+        return [words[a:b] for a, b in itertools.pairwise(bounds)]
+
+    def _resolve(self, orths: Any, norms: Any, kinds: Any, slow: list[int], starts: Any) -> None:
+        """Set the real kind of each SLOW token, in order: a stop phrase becomes BREAK, the second half of
+        a gendered pair ("und Mitarbeiter" after "Mitarbeiterinnen") SKIP; else the form's own kind."""
+        import numpy as np
+
+        entry, strings, stop_phrases = self.analyzer.entry, self.strings, self.analyzer.stop_phrases
+        terms = self.terms
+        n = len(kinds)
+        done_until = -1
+        for i in slow:
+            if i < done_until:  # inside a stop phrase or pair already handled
+                continue
+            begin, end = 0, n
+            if starts is not None and len(starts):
+                j = int(np.searchsorted(starts, i, side="right"))
+                begin = int(starts[j - 1]) if j else 0
+                end = int(starts[j]) if j < len(starts) else n
+            term, _, gendered, kind = entry(strings[int(orths[i])])
+            phrase_len = 0
+            for phrase in stop_phrases.get(term, ()):
+                k = len(phrase)
+                if i + k <= end and all(terms[int(norms[i + j])] == phrase[j] for j in range(1, k)):
+                    phrase_len = k
+                    break
+            if phrase_len:
+                kinds[i : i + phrase_len] = BREAK
+                done_until = i + phrase_len
+                continue
+            if kind == CONTENT and gendered:
+                if i + 2 < end and terms[int(norms[i + 2])] == term and terms[int(norms[i + 1])] in PAIR_CONJ:
+                    kinds[i] = CONTENT  # Mitarbeiterinnen und Mitarbeiter -> mitarbeiter
+                    kinds[i + 1 : i + 3] = SKIP
+                    done_until = i + 3
+                    continue
+                if i - 2 >= begin and terms[int(norms[i - 2])] == term and terms[int(norms[i - 1])] in PAIR_CONJ:
+                    kinds[i] = SKIP  # Bürger und Bürgerinnen: the first one was kept
+                    continue
+            kinds[i] = kind
 
 
 def build_nlp(
@@ -97,6 +186,7 @@ def build_nlp(
     lemmatizer: str = "simplemma",
     sentences: bool = True,
     set_lemmas: bool = True,
+    lean: bool = False,
 ) -> Any:
     """``spacy.blank("de")`` + tuned tokenizer (see ``tune_tokenizer``) + sentencizer + ``themenradar_terms``."""
     import spacy
@@ -110,7 +200,7 @@ def build_nlp(
         COMPONENT,
         config={
             "gender": gender, "min_token_len": min_token_len, "extra_stopwords": list(extra_stopwords),
-            "forced_phrases": list(forced_phrases), "lemmatizer": lemmatizer, "set_lemmas": set_lemmas,
+            "forced_phrases": list(forced_phrases), "lemmatizer": lemmatizer, "set_lemmas": set_lemmas, "lean": lean,
         },
     )  # fmt: skip
     return nlp

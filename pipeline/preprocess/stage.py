@@ -8,12 +8,13 @@ key or ``force`` redoes every document and learns the phrase model again (see ``
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing as mp
 import os
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -132,111 +133,134 @@ def run(
             res.phrase_model = "trained"
     redo_all = force or train or any(s[0] != key for s in states.values())
 
-    # which documents to do (pages are read again later, so memory holds only ids and hashes)
-    todo: list[tuple[str, str]] = []  # (doc_id, source hash)
-    for doc_id in sorted(docs):
-        h = _source_hash(_kept_pages(store, doc_id, drop))
-        if redo_all or states.get(doc_id) != (key, h):
-            todo.append((doc_id, h))
-    res.cached = len(docs) - len(todo)
-    if not todo:
+    done = 0
+
+    def tick(doc_id: str) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(docs), doc_id)
+
+    # Pages are read once, in document-id order, as the jobs stream to the workers; a document whose
+    # page hash and cache key match its preprocess_state row is left as it is.
+    def todo() -> Iterator[W.Job]:
+        for doc_id in sorted(docs):
+            pages = _kept_pages(store, doc_id, drop)
+            h = _source_hash(pages)
+            if redo_all or states.get(doc_id) != (key, h):
+                yield W.Job(doc_id, docs[doc_id], pages, h)
+            else:
+                res.cached += 1
+                tick(doc_id)
+
+    jobs = todo()
+    first = next(jobs, None)
+    if first is None:
         _finish(store, res, t0)
         return res
-
+    jobs = itertools.chain([first], jobs)
     pipeline = W.Pipeline(params, model)
-    done = 0
-    writer = _Writer(store, key, res)
-
-    def jobs(items: list[tuple[str, str]]) -> Iterator[list[W.Job]]:
-        batch: list[W.Job] = []
-        for doc_id, h in items:
-            batch.append(W.Job(doc_id, docs[doc_id], _kept_pages(store, doc_id, drop), h))
-            if len(batch) >= BATCH_DOCS:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
-
-    def tick(outs: list[W.DocOut]) -> None:
-        nonlocal done
-        for out in outs:
-            writer.add(out)
-            done += 1
-            if progress is not None:
-                progress(done, len(todo), out.doc_id)
-
-    rest = todo
-    if train:
-        sample, budget = [], cfg.phrase_sample_tokens
-        for doc_id, h in todo:
-            if budget <= 0:
-                break
-            sample.append((doc_id, h))
-            budget -= sum(len(t.split()) for _, t in _kept_pages(store, doc_id, drop))
-        rest = todo[len(sample) :]
-        learner = PhraseLearner(
-            min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=pipeline.analyzer.weak
-        )
-        prepared: list[W.Prepared] = []
-        for preps in _map(W.worker_prepare, pipeline, jobs(sample), n_workers, params):
-            for prep in preps:
-                pipeline.analyzer.adj_terms |= prep.adj_terms
-                for _, _, _, _, segs in prep.passages:
-                    learner.add(segs)
-            prepared.extend(preps)
-        model = learner.model(pipeline.analyzer.render, pipeline.analyzer.forced)
-        pipeline.model = model
-        with store.transaction():
-            store.set_phrase_model(key, model.to_json())
-        res.phrase_sample_tokens = learner.tokens
-        tick([pipeline.finish(prep) for prep in prepared])
-        del prepared
-    res.phrases = len(model.phrases) if model else 0
-    for outs in _map(W.worker_process, pipeline, jobs(rest), n_workers, params):
-        tick(outs)
+    writer = _Writer(store, key, res, tick)
+    with _Executor(pipeline, n_workers, params) as ex:
+        if train:
+            # phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample
+            learner = PhraseLearner(
+                min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=pipeline.analyzer.weak
+            )
+            sample = _take_words(jobs, cfg.phrase_sample_tokens)
+            prepared: list[W.Prepared] = []
+            for preps in ex.map(W.worker_prepare, _batches(sample)):
+                for prep in preps:
+                    pipeline.analyzer.adj_terms |= prep.adj_terms
+                    for _, _, _, _, segs in prep.passages:
+                        learner.add(segs)
+                prepared.extend(preps)
+            model = learner.model(pipeline.analyzer.render, pipeline.analyzer.forced)
+            pipeline.model = model
+            with store.transaction():
+                store.set_phrase_model(key, model.to_json())
+            res.phrase_sample_tokens = learner.tokens
+            for prep in prepared:
+                writer.add(pipeline.finish(prep))
+            del prepared
+        res.phrases = len(model.phrases) if model else 0
+        model_json = model.to_json() if model is not None else None
+        for outs in ex.map(W.worker_process, _batches(jobs), model_json):
+            for out in outs:
+                writer.add(out)
     writer.flush()
     _finish(store, res, t0)
     return res
 
 
-def _map(
-    fn: Callable[[list[W.Job]], list[Any]],
-    pipeline: W.Pipeline,
-    batches: Iterator[list[W.Job]],
-    n_workers: int,
-    params: W.Params,
-) -> Iterator[list[Any]]:
-    """Results of ``fn`` over batches, in order; in this process or a pool with few tasks in flight (so
-    memory does not grow with the corpus)."""
-    if n_workers <= 1:
-        local = W.Pipeline.prepare if fn is W.worker_prepare else W.Pipeline.process
-        for batch in batches:
-            yield local(pipeline, batch)
-        return
-    W.set_process_pipeline(pipeline)
-    methods = mp.get_all_start_methods()
-    ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-    model_json = pipeline.model.to_json() if pipeline.model is not None and "fork" not in methods else None
-    with ctx.Pool(n_workers, initializer=W.init_worker, initargs=(params, model_json)) as pool:
+def _batches(jobs: Iterable[W.Job]) -> Iterator[list[W.Job]]:
+    batch: list[W.Job] = []
+    for job in jobs:
+        batch.append(job)
+        if len(batch) >= BATCH_DOCS:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _take_words(jobs: Iterator[W.Job], budget: int) -> Iterator[W.Job]:
+    """Jobs from ``jobs`` until they hold ``budget`` words (the rest stays in ``jobs``)."""
+    while budget > 0:
+        job = next(jobs, None)
+        if job is None:
+            return
+        budget -= sum(len(t.split()) for _, t in job.pages)
+        yield job
+
+
+class _Executor:
+    """Runs batches of jobs in this process or in one pool of forked workers kept for the whole run, so their
+    per-form caches stay warm from the phrase sample to the last document. Results come back in order, with
+    few tasks in flight (memory does not grow with the corpus)."""
+
+    def __init__(self, pipeline: W.Pipeline, n_workers: int, params: W.Params) -> None:
+        self.pipeline, self.n_workers, self.params = pipeline, n_workers, params
+        self.pool: Any = None
+
+    def __enter__(self) -> _Executor:
+        W.set_process_pipeline(self.pipeline)
+        if self.n_workers > 1:
+            methods = mp.get_all_start_methods()
+            ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = ctx.Pool(self.n_workers, initializer=W.init_worker, initargs=(self.params,))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate() if exc[0] is not None else self.pool.close()
+            self.pool.join()
+        W.set_process_pipeline(None)
+
+    def map(self, fn: Callable[..., list[Any]], batches: Iterator[list[W.Job]], *args: Any) -> Iterator[list[Any]]:
+        if self.pool is None:
+            for batch in batches:
+                yield fn(batch, *args)
+            return
         pending: deque = deque()
         for batch in batches:
-            pending.append(pool.apply_async(fn, (batch,)))
-            if len(pending) >= 2 * n_workers:
+            pending.append(self.pool.apply_async(fn, (batch, *args)))
+            if len(pending) >= 2 * self.n_workers:
                 yield pending.popleft().get()
         while pending:
             yield pending.popleft().get()
-    W.set_process_pipeline(None)
 
 
 class _Writer:
     """Writes finished documents to the store in batches, one transaction per batch."""
 
-    def __init__(self, store: Any, key: str, res: PreprocessResult) -> None:
-        self.store, self.key, self.res = store, key, res
+    def __init__(self, store: Any, key: str, res: PreprocessResult, tick: Callable[[str], None]) -> None:
+        self.store, self.key, self.res, self.tick = store, key, res, tick
         self.buf: list[W.DocOut] = []
 
     def add(self, out: W.DocOut) -> None:
         self.buf.append(out)
+        self.tick(out.doc_id)
         res = self.res
         res.processed += 1
         res.passages += len(out.passages)

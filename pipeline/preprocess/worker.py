@@ -87,7 +87,7 @@ class Pipeline:
         return build_nlp(
             gender=p.gender, min_token_len=p.min_token_len, extra_stopwords=p.extra_stopwords,
             forced_phrases=p.forced_phrases, lemmatizer=p.lemmatizer,
-            sentences=False, set_lemmas=False,  # punctuation ends phrase windows; lemmas go to token lists
+            sentences=False, set_lemmas=False, lean=True,  # punctuation ends phrase windows; terms go to lists
         )  # fmt: skip
 
     def _bound_vocab(self) -> None:
@@ -148,20 +148,21 @@ class Pipeline:
 
 # -- worker processes ------------------------------------------------------------------------------
 _PIPELINE: Pipeline | None = None
+_MODEL_JSON: str | None = None
 
 
 def set_process_pipeline(pipeline: Pipeline | None) -> None:
-    """Make ``pipeline`` the one forked workers inherit (saves rebuilding spaCy in every worker)."""
-    global _PIPELINE
-    _PIPELINE = pipeline
+    """Make ``pipeline`` the one this process uses and forked workers inherit (saves rebuilding spaCy in
+    every worker); its phrase model comes with the tasks (``worker_process``)."""
+    global _PIPELINE, _MODEL_JSON
+    _PIPELINE, _MODEL_JSON = pipeline, None
 
 
-def init_worker(params: Params, model_json: str | None) -> None:
-    """Pool initializer. Forked workers inherit the main process's pipeline and phrase model; spawned ones
-    build their own."""
+def init_worker(params: Params) -> None:
+    """Pool initializer. Forked workers inherit the main process's pipeline; spawned ones build their own."""
     global _PIPELINE
     if _PIPELINE is None or _PIPELINE.params != params:
-        _PIPELINE = Pipeline(params, PhraseModel.from_json(model_json) if model_json else None)
+        _PIPELINE = Pipeline(params)
 
 
 def worker_prepare(jobs: list[Job]) -> list[Prepared]:
@@ -169,6 +170,11 @@ def worker_prepare(jobs: list[Job]) -> list[Prepared]:
     return _PIPELINE.prepare(jobs)
 
 
-def worker_process(jobs: list[Job]) -> list[DocOut]:
+def worker_process(jobs: list[Job], model_json: str | None = None) -> list[DocOut]:
+    """``Pipeline.process`` with the phrase model given as JSON (parsed once per worker and model)."""
+    global _MODEL_JSON
     assert _PIPELINE is not None
+    if model_json != _MODEL_JSON:
+        _PIPELINE.model = PhraseModel.from_json(model_json) if model_json else None
+        _MODEL_JSON = model_json
     return _PIPELINE.process(jobs)
