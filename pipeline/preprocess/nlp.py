@@ -218,10 +218,14 @@ def tune_tokenizer(nlp: Any) -> None:
       sample), but its regexes take ~50 µs per chunk to find that out, and its chunk cache is switched off for
       the rest of a document after the first special case ("z.B.", "Abs.", "Dr."), so they run again and
       again. ``token_match`` is consulted before those regexes; special cases still win, since spaCy looks
-      them up first. This doubles the tokenizer's speed on Bundestag speeches (``bench/preprocess.py``);
+      them up first;
+    * no special cases for whitespace (line break, space, tab, no-break space): each is one token with or
+      without its rule, but a special-case hit switches that document's chunk cache off (above), and nearly
+      every text has a line break early on. This halves the tokenizer's time again;
     * a larger chunk cache (bounded: ``TOKENIZER_CACHE``).
     """
     tok = nlp.tokenizer
+    tok.rules = {k: v for k, v in tok.rules.items() if not k.isspace()}
     previous = tok.token_match
     gender_match = GENDER_TOKEN_RE.match
     if previous is None:
