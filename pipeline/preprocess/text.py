@@ -6,6 +6,7 @@ Everything here works on plain strings, is cheap (C-level regex and ``str.split`
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 
@@ -149,21 +150,20 @@ _EN = wordset(
 )
 _FR = wordset("le la les des est et pour dans une qui sur au aux du pas sont avec par ce cette nous")
 _SAMPLE_WORDS = 400
+# each sample word counts for the first language whose list has it (German, then English, then French)
+_LANG_OF = {**{w: "fr" for w in _FR}, **{w: "en" for w in _EN}, **{w: "de" for w in _DE}}
+_STRIP = ".,;:!?()\"'„“”"
 
 
 def detect_language(text: str) -> str:
     """'de', 'en' or 'fr' by counting frequent function words in the first 400 words; '' when there are
     too few function words to tell (lists, tables, very short texts)."""
-    words = text.lower().split()[:_SAMPLE_WORDS]
-    de = en = fr = 0
-    for w in words:
-        w = w.strip(".,;:!?()\"'„“”")
-        if w in _DE:
-            de += 1
-        elif w in _EN:
-            en += 1
-        elif w in _FR:
-            fr += 1
+    head = text[: _SAMPLE_WORDS * 12]  # lower-case and split only the start of a long text
+    words = head.lower().split()[:_SAMPLE_WORDS]
+    if len(words) < _SAMPLE_WORDS and len(head) < len(text):
+        words = text.lower().split()[:_SAMPLE_WORDS]
+    counts = Counter(map(_LANG_OF.get, (w.strip(_STRIP) for w in words)))
+    de, en, fr = counts["de"], counts["en"], counts["fr"]
     best = max(de, en, fr)
     if best < 3:
         return ""

@@ -53,8 +53,9 @@ class Prepared:
 class DocOut:
     doc_id: str
     source_hash: str
-    # (page_start, page_end, tokens, text, language)
-    passages: list[tuple[int, int, list[str], str, str]] = field(default_factory=list)
+    # (page_start, page_end, tokens joined by spaces, number of tokens, text, language): one string per
+    # passage is cheap to send between processes and is what the store keeps
+    passages: list[tuple[int, int, str, int, str, str]] = field(default_factory=list)
     excluded: dict[str, int] = field(default_factory=dict)
     empty: int = 0  # passages without any term left (only numbers, stop words, ...)
     raw_tokens: int = 0
@@ -62,7 +63,7 @@ class DocOut:
     def stats(self) -> dict[str, Any]:
         return {
             "raw_tokens": self.raw_tokens,
-            "terms": sum(len(p[2]) for p in self.passages),
+            "terms": sum(p[3] for p in self.passages),
             "excluded": self.excluded,
             "empty": self.empty,
         }
@@ -137,7 +138,7 @@ class Pipeline:
             else:
                 tokens = [t for seg in segs for t in seg if t not in weak]
             if tokens:
-                res.passages.append((start, end, tokens, text, lang or "de"))
+                res.passages.append((start, end, " ".join(tokens), len(tokens), text, lang or "de"))
             else:
                 res.empty += 1
         return res

@@ -44,23 +44,39 @@ class PassagesMixin:
         n_excluded: int,
         stats: dict[str, Any] | None,
     ) -> None:
+        rows = [
+            (p.id, p.seq, p.page_start, p.page_end, len(p.tokens), " ".join(p.tokens), p.text, p.language)
+            for p in passages
+        ]
+        self.replace_passage_rows(
+            doc_id, rows, config_hash=config_hash, source_hash=source_hash, n_excluded=n_excluded, stats=stats
+        )
+
+    def replace_passage_rows(
+        self,
+        doc_id: str,
+        rows: Sequence[tuple[str, int, int | None, int | None, int, str, str | None, str | None]],
+        *,
+        config_hash: str,
+        source_hash: str,
+        n_excluded: int = 0,
+        stats: dict[str, Any] | None = None,
+    ) -> None:
+        """``replace_passages`` for rows as the preprocessing workers make them: ``(id, seq, page_start,
+        page_end, n_tokens, tokens joined by spaces, text, language)``. Call inside ``transaction()``."""
         self.conn.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
         self.conn.executemany(
             "INSERT INTO passages(id, doc_id, seq, page_start, page_end, n_tokens, tokens, text, language) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                (p.id, doc_id, p.seq, p.page_start, p.page_end, len(p.tokens), " ".join(p.tokens), p.text,
-                 p.language)
-                for p in passages
-            ),
-        )  # fmt: skip
+            [(pid, doc_id, seq, start, end, n, tokens, text, lang) for pid, seq, start, end, n, tokens, text, lang in rows],
+        )
         self.conn.execute(
             "INSERT INTO preprocess_state(doc_id, config_hash, source_hash, n_passages, n_excluded, stats, "
             "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(doc_id) DO UPDATE SET "
             "config_hash=excluded.config_hash, source_hash=excluded.source_hash, "
             "n_passages=excluded.n_passages, n_excluded=excluded.n_excluded, stats=excluded.stats, "
             "updated_at=excluded.updated_at",
-            (doc_id, config_hash, source_hash, len(passages), n_excluded,
+            (doc_id, config_hash, source_hash, len(rows), n_excluded,
              json.dumps(stats or {}, sort_keys=True), utcnow()),
         )  # fmt: skip
 
