@@ -27,6 +27,7 @@ from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
 RULES_VERSION = "1"
 BATCH_DOCS = 24  # documents per worker task
 WRITE_DOCS = 200  # documents per store transaction
+IN_FLIGHT = 4  # tasks per worker handed out ahead (workers keep busy while this process writes or learns)
 
 Progress = Callable[[int, int, str], None]
 
@@ -282,7 +283,7 @@ class _Executor:
         pending: deque = deque()
         for batch in batches:
             pending.append(self.pool.apply_async(fn, (batch, *args)))
-            if len(pending) >= 2 * self.n_workers:
+            if len(pending) >= IN_FLIGHT * self.n_workers:
                 if meanwhile is not None:
                     meanwhile()
                     meanwhile = None
