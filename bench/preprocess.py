@@ -5,6 +5,7 @@
     .venv/bin/python bench/preprocess.py memory            # peak RSS at two corpus sizes
     .venv/bin/python bench/preprocess.py vocab [--n N]     # vocabulary before/after, stop words, numbers, citations
     .venv/bin/python bench/preprocess.py breakdown [--n N] # CPU time per part of the work (default 3000 speeches)
+    .venv/bin/python bench/preprocess.py parts [--workers W] [--n N]  # CPU per function inside run(), per process
     .venv/bin/python bench/preprocess.py all
 
 Data: ../shared (THEMENRADAR_SHARED). The Bundestag speeches are read with gzip+json and put into a temporary
@@ -334,9 +335,68 @@ def bench_breakdown(n: int | None) -> dict:
     return {"tokens": tokens, "forms": forms, "cpu_s": out}
 
 
+def bench_parts(n: int | None, workers: int) -> dict:
+    """CPU seconds spent in the main functions of ``run()``, per process (main and each worker), by wrapping
+    them with timers: where a 1- or 2-worker run spends its time. Wrapping adds ~1 µs per call."""
+    import functools
+
+    from pipeline.config import PreprocessConfig
+    from pipeline.preprocess import nlp as N
+    from pipeline.preprocess import phrases as P
+    from pipeline.preprocess import stage as S
+    from pipeline.preprocess import worker as W
+    from pipeline.store import CorpusStore
+
+    main_pid = os.getpid()
+    spent: dict[str, float] = {}
+    tmp = Path(tempfile.mkdtemp())
+
+    def wrap(obj: object, name: str, label: str) -> None:
+        f = getattr(obj, name)
+
+        @functools.wraps(f)
+        def timed(*a, **k):  # noqa: ANN002, ANN003, ANN202
+            c0 = time.process_time()
+            try:
+                return f(*a, **k)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - c0
+                if label == "task" and os.getpid() != main_pid:  # workers leave their totals in a file
+                    (tmp / f"worker-{os.getpid()}.json").write_text(json.dumps(spent))
+
+        setattr(obj, name, timed)
+
+    for obj, name, label in [
+        (S, "_kept_pages", "read pages"), (S, "_source_hash", "hash pages"),
+        (W.Pipeline, "__init__", "load pipeline (spaCy, simplemma)"), (W.Pipeline, "prepare", "prepare"),
+        (W.Pipeline, "finish", "apply phrases"), (W, "split_passages", "  split passages"),
+        (W, "detect_language", "  detect language"), (W, "clean_text", "  clean text"),
+        (N.TermsComponent, "__call__", "  component"), (P.PhraseLearner, "__init__", "learn phrases: import gensim"),
+        (P.PhraseLearner, "add", "learn phrases: count"), (P.PhraseLearner, "model", "learn phrases: score"),
+        (S._Writer, "flush", "write passages"), (W, "worker_prepare", "task"), (W, "worker_process", "task"),
+    ]:  # fmt: skip
+        wrap(obj, name, label)
+    store = tmp / "bench.db"
+    make_store(store, read_speeches(n))
+    with CorpusStore(store) as st:
+        t0, w0 = os.times(), time.perf_counter()
+        res = S.run(st, PreprocessConfig(), workers=workers, force=True)
+        t1, wall = os.times(), time.perf_counter() - w0
+    cpu_main = t1.user + t1.system - t0.user - t0.system
+    cpu_workers = t1.children_user + t1.children_system - t0.children_user - t0.children_system
+    print(f"{res.raw_tokens:,} tokens, {workers} worker(s): wall {wall:.1f} s, CPU main {cpu_main:.1f} s, "
+          f"workers {cpu_workers:.1f} s; CPU seconds inside (prepare includes the indented parts):")  # fmt: skip
+    procs = {"main": spent} | {f.stem: json.loads(f.read_text()) for f in sorted(tmp.glob("worker-*.json"))}
+    labels = sorted({k for d in procs.values() for k in d}, key=lambda k: -sum(d.get(k, 0) for d in procs.values()))
+    print(f"  {'':36s}" + "".join(f"{name:>16s}" for name in procs))
+    for label in labels:
+        print(f"  {label:36s}" + "".join(f"{d.get(label, 0.0):16.2f}" for d in procs.values()))
+    return {"wall_s": wall, "cpu_main_s": cpu_main, "cpu_workers_s": cpu_workers, "parts": procs}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["lemmas", "speed", "memory", "vocab", "breakdown", "all", "_child"])
+    ap.add_argument("what", choices=["lemmas", "speed", "memory", "vocab", "breakdown", "parts", "all", "_child"])
     ap.add_argument("--n", type=int, default=None, help="first N speeches (default all 15,220)")
     ap.add_argument("--store")
     ap.add_argument("--workers", type=int, default=1)
@@ -356,6 +416,8 @@ def main() -> None:
         results["vocab"] = bench_vocab(args.n)
     if args.what in ("breakdown", "all"):
         results["breakdown"] = bench_breakdown(args.n)
+    if args.what == "parts":
+        results["parts"] = bench_parts(args.n, args.workers)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
 

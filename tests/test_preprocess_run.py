@@ -89,13 +89,20 @@ def test_real_speeches_sample(tmp_path, speeches):
     assert [p.tokens for p in store.iter_passages()] == [p.tokens for p in passages]
 
 
-def test_two_workers_give_the_same_passages(tmp_path, speeches):
-    one = speech_store(tmp_path / "one.db", speeches[:120])
-    two = speech_store(tmp_path / "two.db", speeches[:120])
-    r1 = run(one, PreprocessConfig(), workers=1)
-    r2 = run(two, PreprocessConfig(), workers=2)
-    assert r2.workers == 2 and r1.terms == r2.terms
-    assert [(p.id, p.tokens) for p in one.iter_passages()] == [(p.id, p.tokens) for p in two.iter_passages()]
+@pytest.mark.parametrize("sample_words", [3_000_000, 20_000])  # all in the phrase sample / most after it
+def test_two_and_three_workers_give_the_same_passages(tmp_path, speeches, sample_words):
+    cfg = PreprocessConfig(phrase_sample_tokens=sample_words, phrase_min_count=2)
+    stores = {w: speech_store(tmp_path / f"w{w}.db", speeches[:120]) for w in (1, 2, 3)}
+    results = {w: run(store, cfg, workers=w) for w, store in stores.items()}
+    assert [r.processed for r in results.values()] == [120, 120, 120]
+    assert results[1].phrase_sample_tokens == results[3].phrase_sample_tokens
+    assert (results[1].phrase_sample_tokens < results[1].terms / 2) == (sample_words < 100_000)
+    expected = [(p.id, p.tokens) for p in stores[1].iter_passages()]
+    assert len(expected) >= 120
+    for w in (2, 3):
+        assert results[w].workers == w and results[w].terms == results[1].terms
+        assert [(p.id, p.tokens) for p in stores[w].iter_passages()] == expected
+        assert stores[w].get_phrase_model() == stores[1].get_phrase_model()
 
 
 def test_config_change_and_changed_pages_invalidate(tmp_path, speeches):

@@ -13,6 +13,7 @@ import itertools
 import json
 import multiprocessing as mp
 import os
+import sys
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -27,7 +28,10 @@ from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
 RULES_VERSION = "1"
 BATCH_DOCS = 24  # documents per worker task
 WRITE_DOCS = 200  # documents per store transaction
-IN_FLIGHT = 4  # tasks per worker handed out ahead (workers keep busy while this process writes or learns)
+# The pool's threads that move tasks and results through pipes (in chunks) need the GIL while this process
+# works on its own batch; with Python's default 5 ms switch interval the workers stall waiting for them.
+SWITCH_INTERVAL = 0.0005
+IN_FLIGHT = 8  # tasks per forked worker queued ahead (they keep busy while this process works)
 
 Progress = Callable[[int, int, str], None]
 
@@ -106,12 +110,14 @@ def run(
     makes millions of short lists and no reference cycles, and the collector's passes over them cost about a
     third of the per-token time. Reference counting still frees everything.
     """
-    enabled = gc.isenabled()
+    enabled, interval = gc.isenabled(), sys.getswitchinterval()
     gc.disable()
+    sys.setswitchinterval(SWITCH_INTERVAL)
     try:
         return _run(store, cfg, workers=workers, force=force, progress=progress,
                     forced_phrases=forced_phrases, codebook=codebook)  # fmt: skip
     finally:
+        sys.setswitchinterval(interval)
         if enabled:
             gc.enable()
 
@@ -191,16 +197,20 @@ def _run(
     with _Executor(pipeline, n_workers, params) as ex:
         if train:
             # phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample
-            learner = PhraseLearner(
-                min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=pipeline.analyzer.weak
-            )
+            def new_learner() -> PhraseLearner:  # imports gensim
+                weak = pipeline.analyzer.weak
+                return PhraseLearner(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=weak)
+
+            learner: PhraseLearner | None = None
             sample = _take_words(jobs, cfg.phrase_sample_tokens)
             for preps in ex.map(W.worker_prepare, _batches(sample)):
+                learner = learner or new_learner()  # once the workers have their first tasks
                 for prep in preps:
                     pipeline.analyzer.adj_terms |= prep.adj_terms
                     for _, _, _, _, segs in prep.passages:
                         learner.add(segs)
                 prepared.extend(preps)
+            learner = learner or new_learner()
             model = learner.model(pipeline.analyzer.render, pipeline.analyzer.forced)
             pipeline.model = model
             with store.transaction():
@@ -209,11 +219,14 @@ def _run(
         res.phrases = len(model.phrases) if model else 0
         model_json = model.to_json() if model is not None else None
 
-        def finish_sample() -> None:  # the phrase sample gets its phrases while the workers go on
-            while prepared:
+        def finish_sample() -> bool:  # the phrase sample gets its phrases while the workers go on
+            for _ in range(BATCH_DOCS):
+                if not prepared:
+                    return False
                 writer.add(pipeline.finish(prepared.popleft()))
+            return bool(prepared)
 
-        for outs in ex.map(W.worker_process, _batches(jobs), model_json, meanwhile=finish_sample):
+        for outs in ex.map(W.worker_process, _batches(jobs), model_json, own_work=finish_sample):
             for out in outs:
                 writer.add(out)
     writer.flush()
@@ -243,9 +256,14 @@ def _take_words(jobs: Iterator[W.Job], budget: int) -> Iterator[W.Job]:
 
 
 class _Executor:
-    """Runs batches of jobs in this process or in one pool of forked workers kept for the whole run, so their
-    per-form caches stay warm from the phrase sample to the last document. Results come back in order, with
-    few tasks in flight (memory does not grow with the corpus)."""
+    """Runs batches of jobs with ``n_workers`` processes: this one and ``n_workers - 1`` forked workers, kept
+    for the whole run so their per-form caches stay warm from the phrase sample to the last document.
+
+    This process is one of the workers: between its own work (learning phrases, writing passages) it takes
+    the next batch itself whenever the forked workers have enough queued, so the cores hold as many busy
+    processes as there are workers (a separate coordinating process would take CPU from them). Results come
+    as they are done, not in batch order (everything downstream is order-free); few tasks are in flight, so
+    memory does not grow with the corpus."""
 
     def __init__(self, pipeline: W.Pipeline, n_workers: int, params: W.Params) -> None:
         self.pipeline, self.n_workers, self.params = pipeline, n_workers, params
@@ -256,7 +274,7 @@ class _Executor:
         if self.n_workers > 1:
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ctx.Pool(self.n_workers, initializer=W.init_worker, initargs=(self.params,))
+            self.pool = ctx.Pool(self.n_workers - 1, initializer=W.init_worker, initargs=(self.params,))
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -270,28 +288,41 @@ class _Executor:
         fn: Callable[..., list[Any]],
         batches: Iterator[list[W.Job]],
         *args: Any,
-        meanwhile: Callable[[], None] | None = None,
+        own_work: Callable[[], bool] | None = None,
     ) -> Iterator[list[Any]]:
-        """``fn(batch, *args)`` for each batch, in order. ``meanwhile`` runs once, after the first tasks are
-        handed to the workers and before waiting for one (work of this process that needs no result)."""
-        if self.pool is None:
-            if meanwhile is not None:
-                meanwhile()
-            for batch in batches:
-                yield fn(batch, *args)
-            return
+        """``fn(batch, *args)`` for each batch. ``own_work`` is work of this process that needs no result
+        (giving the phrase sample its phrases): it is done in steps, before this process
+        takes batches itself, while the forked workers go on; it returns False when there is nothing left."""
         pending: deque = deque()
-        for batch in batches:
-            pending.append(self.pool.apply_async(fn, (batch, *args)))
-            if len(pending) >= IN_FLIGHT * self.n_workers:
-                if meanwhile is not None:
-                    meanwhile()
-                    meanwhile = None
+        ahead = IN_FLIGHT * (self.n_workers - 1)
+
+        def refill() -> bool:
+            """Queue batches for the forked workers; False when there are no more."""
+            while len(pending) < ahead:
+                batch = next(batches, None)
+                if batch is None:
+                    return False
+                pending.append(self.pool.apply_async(fn, (batch, *args)))
+            return True
+
+        more = refill() if self.pool is not None else True
+        while more or pending or own_work is not None:
+            while pending and pending[0].ready():
                 yield pending.popleft().get()
-        if meanwhile is not None:
-            meanwhile()
-        while pending:
-            yield pending.popleft().get()
+                more = more and refill()
+            if own_work is not None:
+                if own_work():
+                    continue
+                own_work = None
+            if more:
+                batch = next(batches, None)  # nothing finished yet: this process does a batch itself
+                if batch is None:
+                    more = False
+                else:
+                    yield fn(batch, *args)
+                    more = self.pool is None or refill()
+            elif pending:
+                yield pending.popleft().get()
 
 
 class _Writer:
