@@ -7,6 +7,7 @@ key or ``force`` redoes every document and learns the phrase model again (see ``
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import itertools
@@ -91,6 +92,28 @@ def _kept_pages(store: Any, doc_id: str, drop: frozenset[str]) -> list[tuple[int
     return [(p.page_no, p.text) for p in store.get_pages(doc_id) if not drop.intersection(p.flags)]
 
 
+def _bulk_mode(fn: Callable[..., PreprocessResult]) -> Callable[..., PreprocessResult]:
+    """Run ``fn`` with Python's cyclic garbage collector paused (and in the workers, which inherit that):
+    the work makes millions of short lists and no reference cycles, and the collector's passes over them cost
+    about a third of the per-token time; reference counting still frees everything. The GIL switch interval
+    is short meanwhile (see ``SWITCH_INTERVAL``)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> PreprocessResult:
+        enabled, interval = gc.isenabled(), sys.getswitchinterval()
+        gc.disable()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            sys.setswitchinterval(interval)
+            if enabled:
+                gc.enable()
+
+    return wrapper
+
+
+@_bulk_mode
 def run(
     store: Any,
     cfg: PreprocessConfig,
@@ -104,34 +127,7 @@ def run(
     """Preprocess every ``extracted`` document whose pages or config changed; see the module docstring.
 
     ``forced_phrases``: multi-word terms always joined; default the multi-word terms of the codebook
-    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``.
-
-    Python's cyclic garbage collector is paused meanwhile (and in the workers, which inherit that): the work
-    makes millions of short lists and no reference cycles, and the collector's passes over them cost about a
-    third of the per-token time. Reference counting still frees everything.
-    """
-    enabled, interval = gc.isenabled(), sys.getswitchinterval()
-    gc.disable()
-    sys.setswitchinterval(SWITCH_INTERVAL)
-    try:
-        return _run(store, cfg, workers=workers, force=force, progress=progress,
-                    forced_phrases=forced_phrases, codebook=codebook)  # fmt: skip
-    finally:
-        sys.setswitchinterval(interval)
-        if enabled:
-            gc.enable()
-
-
-def _run(
-    store: Any,
-    cfg: PreprocessConfig,
-    *,
-    workers: int | None = None,
-    force: bool = False,
-    progress: Progress | None = None,
-    forced_phrases: Sequence[str] | None = None,
-    codebook: str | None = None,
-) -> PreprocessResult:
+    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``."""
     t0 = time.perf_counter()
     forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg, codebook)
     key = cache_key(cfg, forced)
