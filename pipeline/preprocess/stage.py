@@ -3,6 +3,11 @@
 Cache: a document is processed again only when the hash of its kept page texts or the preprocessing cache
 key (config section + forced phrases + rules version) differs from its ``preprocess_state`` row. A new cache
 key or ``force`` redoes every document and learns the phrase model again (see ``phrases.py``).
+
+Work: pages are read once, in document-id order, and streamed as batches of jobs. With ``workers = N`` this
+process and N - 1 forked workers (one pool for the whole run) do the batches; this process also learns the
+phrase model from the first documents (phase 1, the phrase sample), gives the sample its phrases while the
+others go on (phase 2) and writes every document's passages in batched transactions.
 """
 
 from __future__ import annotations
