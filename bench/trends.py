@@ -299,7 +299,7 @@ def _cpu() -> float:
 
 def _synthetic_model(store: CorpusStore, folder: Path, k: int) -> None:
     """A model folder in the contract's format over the store's real passages with random shares (K topics)."""
-    import csv
+    from pipeline.models.base import write_doc_topics
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
@@ -314,21 +314,7 @@ def _synthetic_model(store: CorpusStore, folder: Path, k: int) -> None:
     pd.DataFrame({"topic": range(k), "rank": 1, "term": "x", "weight": 1.0}).to_csv(
         folder / "topic_terms.csv", index=False
     )
-    with open(folder / "doc_topics.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "passage_id",
-                "doc_id",
-                "page_start",
-                "page_end",
-                "n_tokens",
-                "source",
-                *(f"t{i}" for i in range(k)),
-            ]
-        )
-        for (pid, doc, n), s in zip(rows, shares, strict=True):
-            w.writerow([pid, doc, 1, 1, n, "fit", *(f"{x:.6g}" for x in s)])
+    write_doc_topics(folder, [(pid, doc, 1, 1, n, "fit") for pid, doc, n in rows], shares)
 
 
 def main() -> None:

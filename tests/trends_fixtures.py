@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.artefacts import Document
+from pipeline.models.base import write_doc_topics
 from pipeline.store import CorpusStore
 
 PUBLISHERS = (
@@ -121,18 +122,4 @@ def write_model(folder: Path, k: int, dt_rows: list[list]) -> None:
         for t in range(k):
             for r, term in enumerate(["ki", "beratung", "verband"], start=1):
                 w.writerow([t, r, term, 0.1 / r])
-    with open(folder / "doc_topics.csv", "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            [
-                "passage_id",
-                "doc_id",
-                "page_start",
-                "page_end",
-                "n_tokens",
-                "source",
-                *(f"t{i}" for i in range(k)),
-            ]
-        )
-        for r in dt_rows:
-            w.writerow([*r[:6], *(f"{x:.8g}" for x in r[6:])])
+    write_doc_topics(folder, [r[:6] for r in dt_rows], np.array([r[6:] for r in dt_rows], dtype=float))
