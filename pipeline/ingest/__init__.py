@@ -19,7 +19,7 @@ from typing import Any
 from pipeline.artefacts import Document
 from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
+from pipeline.ingest import bundestag_xml, docx, jsonl, odt, pdf, speeches_xml, text, xmlsafe
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
 from pipeline.ingest.probe import PdfJob, PdfProber
@@ -29,7 +29,8 @@ from pipeline.ingest.writer import BatchWriter, Pending
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
-            ".ndjson": "jsonl", ".xml": "xml"}  # fmt: skip
+            ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt"}  # fmt: skip
+READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read}  # single-file formats
 FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
                    "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
 
@@ -209,7 +210,8 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
     """Store one file's document, or queue a PDF for its probe (returns True then)."""
     fmt = detect_format(path)
     if fmt is None:
-        raise InputError(f"{path}: unsupported format {path.suffix!r} (pdf, txt, md, jsonl[.gz], xml)")
+        raise InputError(f"{path}: unsupported format {path.suffix!r} "
+                         f"({', '.join(sorted({s.lstrip('.') for s in SUFFIXES}))}, jsonl.gz)")
     if fmt in ("jsonl", "xml"):
         _ingest_container(store, path, fmt, sources, extra, cfg, writer, result)
         return False
@@ -235,7 +237,7 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
             prober.add(PdfJob(path, doc_id, sha256_hex(data), len(data), sources, extra))
             return True
     else:
-        item = text.read(path, data)
+        item = READERS[fmt](path, data)
     _add_file(store, path, doc_id, item, sources, extra, cfg, writer, result, content_hash=sha256_hex(data),
               size=len(data))  # fmt: skip
     return False
@@ -249,7 +251,7 @@ def _add_file(store, path: Path, doc_id: str, item: Item, sources: list, extra: 
     if item.status in ("failed", "encrypted"):
         result.fail(str(path), item.error or item.status)
     old = [i for i in store.current_ids_at_path(str(path)) if i != doc_id]
-    writer.add(Pending(doc, item.text, supersedes=old))
+    writer.add(Pending(doc, item.text, supersedes=old, sections=item.sections))
 
 
 def _ingest_container(store, path: Path, fmt: str, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
