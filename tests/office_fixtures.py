@@ -116,7 +116,9 @@ def docx_bytes(doc: OfficeDoc, *, breaks: str = "rendered") -> bytes:
         body.append(f'<w:p><w:pPr><w:pStyle w:val="Listenabsatz"/><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/>'
                     f"</w:numPr></w:pPr>{_run(item)}</w:p>")  # fmt: skip
     if doc.table:
-        rows = "".join("<w:tr>" + "".join(f"<w:tc>{_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in doc.table)
+        rows = "".join(
+            "<w:tr>" + "".join(f"<w:tc>{_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in doc.table
+        )
         body.append(f"<w:tbl><w:tblPr/>{rows}</w:tbl>")
     document = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:document xmlns:w="{W_NS}">'
                 f"<w:body>{''.join(body)}<w:sectPr/></w:body></w:document>")  # fmt: skip
@@ -198,7 +200,9 @@ def odt_bytes(doc: OfficeDoc) -> bytes:
                           f"<text:p>{escape(doc.comment)}</text:p></office:annotation>")  # fmt: skip
         body.append(f"<text:p>{inner}</text:p>")
     if doc.list_items:
-        items = "".join(f"<text:list-item><text:p>{escape(x)}</text:p></text:list-item>" for x in doc.list_items)
+        items = "".join(
+            f"<text:list-item><text:p>{escape(x)}</text:p></text:list-item>" for x in doc.list_items
+        )
         body.append(f"<text:list>{items}</text:list>")
     if doc.table:
         rows = "".join("<table:table-row>" + "".join(

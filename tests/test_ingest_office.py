@@ -49,7 +49,9 @@ def test_reading_order_flags_notes_and_tracked_changes(speech: dict, kind: str) 
     # footnote and comment are not in the running text; the footnote is its own row, the comment in meta
     assert doc.footnote not in body and texts[-1] == doc.footnote
     assert doc.comment not in item.text
-    assert item.meta["comments"][0]["text"] == doc.comment and item.meta["comments"][0]["author"] == "Redaktion"
+    assert (
+        item.meta["comments"][0]["text"] == doc.comment and item.meta["comments"][0]["author"] == "Redaktion"
+    )
     assert texts[5].splitlines()[1] == f"{speech['fraktion']} | {speech['sitzung']} | {speech['date']}"
     # pages: the break before the second paragraph; the footnote row cites the page of its reference
     assert [s.label for s in item.sections] == ["page 1"] * 3 + ["page 2"] * 3 + ["page 1"]
@@ -79,7 +81,9 @@ def test_ingest_docx_and_odt_metadata_provenance_and_pages(tmp_path: Path, speec
     doc = speech_doc(speech)
     (tmp_path / "rede.docx").write_bytes(docx_bytes(doc))
     (tmp_path / "rede.odt").write_bytes(odt_bytes(doc))
-    (tmp_path / "documents.csv").write_text("file,publisher\nrede.odt,Deutscher Bundestag\n", encoding="utf-8")
+    (tmp_path / "documents.csv").write_text(
+        "file,publisher\nrede.odt,Deutscher Bundestag\n", encoding="utf-8"
+    )
     result = ingest.run(store, [tmp_path], IngestConfig())
     assert result.ok and result.added == 2, result.failed
     docs = {Path(d.source_path).suffix: d for d in store.iter_documents()}
@@ -99,7 +103,9 @@ def test_ingest_docx_and_odt_metadata_provenance_and_pages(tmp_path: Path, speec
 
 def test_numeric_table_gets_the_pdf_table_flag(speech: dict) -> None:
     doc = speech_doc(speech)
-    doc.table = [["Jahr", "Anteil", "Anzahl"]] + [[str(2010 + i), f"{i * 3},5 %", str(120 + i)] for i in range(8)]
+    doc.table = [["Jahr", "Anteil", "Anzahl"]] + [
+        [str(2010 + i), f"{i * 3},5 %", str(120 + i)] for i in range(8)
+    ]
     item = docx.read(Path("a.docx"), docx_bytes(doc))
     assert ("table",) in [s.flags for s in item.sections]  # mostly numbers: the PDF pages' table flag
 
@@ -123,7 +129,9 @@ def _bomb(size_mb: int = 150) -> bytes:
     return buf.getvalue()
 
 
-def test_bad_word_files_fail_alone_with_one_line(tmp_path: Path, speech: dict, store_path: Path, runner) -> None:
+def test_bad_word_files_fail_alone_with_one_line(
+    tmp_path: Path, speech: dict, store_path: Path, runner
+) -> None:
     from pipeline.cli import cli
 
     good = docx_bytes(speech_doc(speech))

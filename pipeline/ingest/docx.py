@@ -73,7 +73,12 @@ class _Styles:
                 outline = _attr(lvl, "val") if lvl is not None else None
                 numbered = _child(ppr, "numPr") is not None
             based = _child(style, "basedOn")
-            self.raw[sid] = (name.lower(), outline, bool(numbered), _attr(based, "val") if based is not None else None)
+            self.raw[sid] = (
+                name.lower(),
+                outline,
+                bool(numbered),
+                _attr(based, "val") if based is not None else None,
+            )
 
     def kind(self, sid: str | None) -> str | None:
         for _ in range(10):
@@ -297,7 +302,9 @@ def read(path: Path, data: bytes) -> Item:
         if not z.has(part):
             raise InputError(f"not a Word document (no {part} in the zip)")
         root, recovered = xmlsafe.parse(z.read(part), f"{where}:{part}")
-        styles = _Styles(xmlsafe.parse(z.read("word/styles.xml"), where)[0] if z.has("word/styles.xml") else None)
+        styles = _Styles(
+            xmlsafe.parse(z.read("word/styles.xml"), where)[0] if z.has("word/styles.xml") else None
+        )
         notes, comments, info = _notes(z, where), _comments(z, where), core_properties(z, where)
     except Encrypted as exc:
         return Item("docx", "encrypted", error=str(exc))

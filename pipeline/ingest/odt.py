@@ -181,7 +181,9 @@ def read(path: Path, data: bytes) -> Item:
     body = root.find(f"{{{OFFICE}}}body")
     text_el = body.find(f"{{{OFFICE}}}text") if body is not None else None
     if text_el is None:
-        return Item("odt", "failed", error="not an OpenDocument text (no office:text; a spreadsheet or slides?)")
+        return Item(
+            "odt", "failed", error="not an OpenDocument text (no office:text; a spreadsheet or slides?)"
+        )
     reader = _Reader(_break_styles(root))
     reader.container(text_el)
     sections, unit = assemble(reader.blocks, reader.footnotes, paged=reader.breaks > 0)

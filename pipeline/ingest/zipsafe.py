@@ -87,8 +87,14 @@ class SafeZip:
                     if len(out) > MAX_MEMBER_BYTES or self.read_total + len(out) > MAX_TOTAL_BYTES:
                         raise InputError(f"zip member {name} inflates beyond its limit "
                                          f"({MAX_MEMBER_BYTES // 2**20} MB); refused as a possible zip bomb")  # fmt: skip
-                    if info.compress_size and len(out) > RATIO_FLOOR and len(out) > MAX_RATIO * info.compress_size:
-                        raise InputError(f"zip member {name} inflates more than {MAX_RATIO}:1 (a zip bomb?); refused")
+                    if (
+                        info.compress_size
+                        and len(out) > RATIO_FLOOR
+                        and len(out) > MAX_RATIO * info.compress_size
+                    ):
+                        raise InputError(
+                            f"zip member {name} inflates more than {MAX_RATIO}:1 (a zip bomb?); refused"
+                        )
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, zlib.error) as exc:
             raise InputError(f"{self.kind} member {name} is damaged ({type(exc).__name__}: {exc})") from exc
         self.read_total += len(out)
