@@ -242,3 +242,57 @@ def speech_doc(rec: dict) -> OfficeDoc:
         deleted="Dieser gestrichene Satz darf nicht erscheinen.",
         toc=["1 Einleitung 1", "2 Beratung 2"],
     )
+
+
+# -- subtitles ----------------------------------------------------------------------------------------
+def panel(recs: list[dict], per_turn: int = 3) -> list[tuple[str, list[str]]]:
+    """A panel from real speeches: (speaker, sentences) turns A, B, A, C, each ``per_turn`` sentences."""
+    names = [f"{r['vorname']} {r['nachname']}" for r in recs]
+    order = [0, 1, 0, 2][: max(2, len(recs) + 1)]
+    used = [0] * len(recs)
+    out = []
+    for i in order:
+        sents = sentences(recs[i]["text"])[used[i] : used[i] + per_turn]
+        used[i] += per_turn
+        out.append((names[i], sents))
+    return out
+
+
+def _ts(seconds: float, sep: str = ".") -> str:
+    ms = round(seconds * 1000)
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}{sep}{ms % 1000:03d}"
+
+
+def cue_times(turns: list[tuple[str, list[str]]], start: float = 5.0) -> list[tuple[float, float, str, str]]:
+    """(start, end, speaker, sentence) per cue, at 2.5 words per second with 0.5 s between cues."""
+    out, t = [], start
+    for speaker, sents in turns:
+        for sent in sents:
+            dur = max(1.0, len(sent.split()) / 2.5)
+            out.append((t, t + dur, speaker, sent))
+            t += dur + 0.5
+    return out
+
+
+def vtt_text(turns: list[tuple[str, list[str]]]) -> str:
+    """WebVTT with voice tags (on the first cue of a turn; later cues of the turn have none), a NOTE block,
+    cue identifiers and a styled word."""
+    blocks = ["WEBVTT - Podiumsdiskussion", "NOTE aufgezeichnet im Plenarsaal"]
+    previous = None
+    for n, (a, b, speaker, sent) in enumerate(cue_times(turns), start=1):
+        text = escape(sent)
+        if speaker != previous:
+            text = f"<v {speaker}>{text}</v>"
+        blocks.append(f"cue-{n}\n{_ts(a)} --> {_ts(b)} align:start\n{text}")
+        previous = speaker
+    return "\n\n".join(blocks) + "\n"
+
+
+def srt_text(turns: list[tuple[str, list[str]]]) -> str:
+    """SRT with upper-case ``NAME:`` prefixes on the first cue of each turn."""
+    blocks, previous = [], None
+    for n, (a, b, speaker, sent) in enumerate(cue_times(turns), start=1):
+        text = f"{speaker.upper()}: {sent}" if speaker != previous else sent
+        blocks.append(f"{n}\n{_ts(a, ',')} --> {_ts(b, ',')}\n{text}")
+        previous = speaker
+    return "\n\n".join(blocks) + "\n"

@@ -19,7 +19,7 @@ from typing import Any
 from pipeline.artefacts import Document
 from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import bundestag_xml, docx, jsonl, odt, pdf, speeches_xml, text, xmlsafe
+from pipeline.ingest import bundestag_xml, docx, jsonl, odt, pdf, speeches_xml, subtitles, text, xmlsafe
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
 from pipeline.ingest.probe import PdfJob, PdfProber
@@ -29,8 +29,9 @@ from pipeline.ingest.writer import BatchWriter, Pending
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
-            ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt"}  # fmt: skip
-READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read}  # single-file formats
+            ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt", ".vtt": "vtt", ".srt": "srt"}  # fmt: skip
+READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read, "vtt": subtitles.read,
+           "srt": subtitles.read}  # single-file formats; fmt: skip
 FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
                    "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
 
@@ -131,6 +132,9 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
         yield from jsonl.iter_records(path, cfg.jsonl_fields)
         return
     data = path.read_bytes()
+    if fmt in ("vtt", "srt"):  # ingest.turns = "split": a document per speaker turn
+        yield from subtitles.iter_turns(path, data)
+        return
     kind = xmlsafe.sniff(data)
     if kind == "bundestag-xml":
         yield from bundestag_xml.iter_records(path, data)
@@ -212,7 +216,7 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
     if fmt is None:
         raise InputError(f"{path}: unsupported format {path.suffix!r} "
                          f"({', '.join(sorted({s.lstrip('.') for s in SUFFIXES}))}, jsonl.gz)")
-    if fmt in ("jsonl", "xml"):
+    if fmt in ("jsonl", "xml") or (fmt in ("vtt", "srt") and cfg.turns == "split"):
         _ingest_container(store, path, fmt, sources, extra, cfg, writer, result)
         return False
     data = path.read_bytes()
