@@ -19,7 +19,7 @@ from typing import Any
 from pipeline.artefacts import Document
 from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import bundestag_xml, docx, jsonl, odt, pdf, speeches_xml, subtitles, text, xmlsafe
+from pipeline.ingest import bundestag_xml, docx, html, jsonl, odt, pdf, speeches_xml, subtitles, text, xmlsafe
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
 from pipeline.ingest.probe import PdfJob, PdfProber
@@ -29,9 +29,10 @@ from pipeline.ingest.writer import BatchWriter, Pending
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
-            ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt", ".vtt": "vtt", ".srt": "srt"}  # fmt: skip
+            ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt", ".vtt": "vtt", ".srt": "srt",
+            ".html": "html", ".htm": "html"}  # fmt: skip
 READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read, "vtt": subtitles.read,
-           "srt": subtitles.read}  # single-file formats; fmt: skip
+           "srt": subtitles.read, "html": html.read}  # single-file formats; fmt: skip
 FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
                    "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
 
