@@ -5,6 +5,7 @@ labels; bad containers (corrupt zip, password, zip bomb) fail alone with one lin
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -154,3 +155,48 @@ def test_bad_word_files_fail_alone_with_one_line(
         status = {Path(d.source_path).name: d.status for d in s.iter_documents()}
     assert status == {"gut.docx": "extracted", "kaputt.docx": "failed", "passwort.docx": "encrypted",
                       "bombe.docx": "failed", "leer.odt": "failed"}  # fmt: skip
+
+
+def test_one_batch_of_every_new_format_with_a_bad_file_each(
+    tmp_path: Path, speech: dict, store_path, runner, shared
+):
+    """Good and bad files of every new format in one folder: each bad one is one line, the rest goes in."""
+    from office_fixtures import panel, real_speeches, vtt_text
+
+    from pipeline.cli import cli
+    from pipeline.qdpx import export_qdpx
+
+    good = docx_bytes(speech_doc(speech))
+    (tmp_path / "rede.docx").write_bytes(good)
+    (tmp_path / "rede.odt").write_bytes(odt_bytes(speech_doc(speech)))
+    (tmp_path / "podium.vtt").write_text(vtt_text(panel(real_speeches(shared, 3))), encoding="utf-8")
+    (tmp_path / "artikel.html").write_bytes(
+        (shared / "corpus/html/web-pages-de/stuttgart.de.html").read_bytes()
+    )
+    text = speech["text"]
+    export_qdpx([{"doc_id": "a", "text": text, "term": "Bundestag", "theme": "parlament",
+                  "start": text.index("Bundestag"), "end": text.index("Bundestag") + 9}], tmp_path / "kodiert.qdpx")  # fmt: skip
+    bad = {
+        "kaputt.docx": good[:500],
+        "passwort.docx": _encrypted(good),
+        "bombe.docx": _bomb(120),
+        "leer.html": b"<html><body><nav><a href='/'>Start</a></nav></body></html>",
+        "leer.vtt": b"WEBVTT\n\n",
+        "kaputt.qdpx": b"PK\x03\x04 not really a zip",
+    }
+    for name, data in bad.items():
+        (tmp_path / name).write_bytes(data)
+    res = runner.invoke(cli, ["--store", str(store_path), "ingest", str(tmp_path), "--json"])
+    assert res.exit_code == 1
+    failed = {Path(ln.split(": ", 1)[0]).name for ln in res.stderr.splitlines()}
+    assert failed == set(bad) and len(res.stderr.splitlines()) == len(bad)
+    out = json.loads(res.stdout)
+    added = {k: v for k, v in out["added_by_format"].items()}
+    assert added == {
+        "docx": 4,
+        "odt": 1,
+        "vtt": 2,
+        "html": 2,
+        "qdpx": 1,
+    }  # bad single files keep a failed row
+    assert out["added_by_status"]["extracted"] == 5
