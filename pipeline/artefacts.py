@@ -9,7 +9,8 @@ DatePrecision = Literal["year", "month", "day"]
 
 # Document statuses, in pipeline order. A document's text is available from `extracted` on.
 STATUSES = ("ingested", "extracted", "failed", "needs-ocr", "encrypted", "duplicate", "superseded")
-FORMATS = ("pdf", "text", "markdown", "jsonl", "bundestag-xml", "speeches-xml")
+FORMATS = ("pdf", "text", "markdown", "jsonl", "bundestag-xml", "speeches-xml", "docx", "odt", "html", "vtt", "srt",
+           "qdpx")
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,10 @@ class IngestConfig:
     probe_timeout_s: float = 60.0
     probe_memory_mb: int = 2048
     probe_workers: int = 0
+    turns: str = "whole"  # subtitle transcripts: whole (one document, a row per speaker turn) | split
 
     def __post_init__(self) -> None:
+        _check(self.turns in ("whole", "split"), "ingest.turns", "must be whole or split")
         _check(self.probe_timeout_s > 0, "ingest.probe_timeout_s", "must be > 0")
         _check(self.probe_memory_mb >= 256, "ingest.probe_memory_mb", "must be >= 256")
         _check(self.probe_workers >= 0, "ingest.probe_workers", "must be >= 0 (0 = all cores)")

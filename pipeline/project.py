@@ -14,7 +14,7 @@ DEFAULT_TOML = """\
 
 [paths]
 store = "corpus/corpus.db"   # the corpus store (SQLite); --store or THEMENRADAR_STORE override it
-raw = "corpus/raw"           # input documents: PDFs, .txt/.md, .jsonl(.gz), Bundestag/speeches XML
+raw = "corpus/raw"           # input documents: PDF, .txt/.md, .docx/.odt, .html, .vtt/.srt, .qdpx, .jsonl(.gz), XML
 models = "models"            # fitted models, one folder each
 outputs = "outputs"          # trend tables, plots, report.html
 
@@ -29,6 +29,7 @@ date = ""                    # as --date: 2019, 2019-08, 2019-08-28 or 28.08.201
 probe_timeout_s = 60.0       # a PDF whose first look (info, page count, page 1) takes longer fails
 probe_memory_mb = 2048       # ... or needs more memory than this (MB) fails
 probe_workers = 0            # processes probing PDFs (0 = all cores)
+turns = "whole"              # .vtt/.srt transcripts: whole (one document, rows = speaker turns) | split (a document per turn)
 
 [extract]
 engine = "pdfium"            # pdfium (fast, default) | pdfplumber (layout-aware reference)

@@ -46,10 +46,14 @@ def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--column", "columns", multiple=True, metavar="FIELD=COLUMN",
               help="Manifest: take FIELD (file, title, publisher, date, doc_type, language) from "
                    "COLUMN, e.g. --column date=Jahr (repeatable).")  # fmt: skip
+@click.option("--turns", type=click.Choice(["whole", "split"]),
+              help="Subtitle transcripts (.vtt/.srt): one document with a row per speaker turn (whole) or "
+                   "a document per turn with its speaker (split). Default: ingest.turns (whole).")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
-def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns, as_json) -> None:  # noqa: ANN001
-    """Add files and folders (PDF, .txt, .md, .jsonl[.gz], Bundestag/speeches .xml) to the corpus.
+def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns, turns, as_json) -> None:  # noqa: ANN001
+    """Add files and folders (PDF, .txt, .md, .docx, .odt, .html, .vtt, .srt, .qdpx, .jsonl[.gz],
+    Bundestag/speeches .xml) to the corpus.
 
     Re-running adds only new files and records. Each problem is printed as one line `path: problem`
     on stderr; the exit code is 1 when some input failed."""
@@ -66,6 +70,7 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
         cfg,
         columns={**cfg.columns, **_pairs("--column", columns)},
         jsonl_fields={**cfg.jsonl_fields, **field_map},
+        turns=turns or cfg.turns,
     )
     progress = ClickProgress("Ingesting") if sys.stdout.isatty() and not as_json else None
     with app.open_store() as store:

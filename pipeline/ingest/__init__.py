@@ -1,4 +1,5 @@
-"""Ingest: files (PDF, text, Markdown, JSON Lines, Bundestag XML, speeches XML) -> document rows.
+"""Ingest: files (PDF, text, Markdown, Word, OpenDocument, web pages, subtitles, REFI-QDA projects, JSON Lines,
+Bundestag XML, speeches XML) -> document rows.
 
 ``run(store, paths, cfg)`` walks the paths, reads each file with the reader for its format, merges metadata
 (precedence: batch options > manifest > record / PDF info > text > file name, provenance recorded per
@@ -19,7 +20,19 @@ from typing import Any
 from pipeline.artefacts import Document
 from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
+from pipeline.ingest import (
+    bundestag_xml,
+    docx,
+    html,
+    jsonl,
+    odt,
+    pdf,
+    qdpx,
+    speeches_xml,
+    subtitles,
+    text,
+    xmlsafe,
+)
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
 from pipeline.ingest.probe import PdfJob, PdfProber
@@ -29,7 +42,10 @@ from pipeline.ingest.writer import BatchWriter, Pending
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
-            ".ndjson": "jsonl", ".xml": "xml"}  # fmt: skip
+            ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt", ".vtt": "vtt", ".srt": "srt",
+            ".html": "html", ".htm": "html", ".qdpx": "qdpx"}  # fmt: skip
+READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read, "vtt": subtitles.read,
+           "srt": subtitles.read, "html": html.read}  # single-file formats; fmt: skip
 FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
                    "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
 
@@ -130,6 +146,12 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
         yield from jsonl.iter_records(path, cfg.jsonl_fields)
         return
     data = path.read_bytes()
+    if fmt in ("vtt", "srt"):  # ingest.turns = "split": a document per speaker turn
+        yield from subtitles.iter_turns(path, data)
+        return
+    if fmt == "qdpx":  # a document per text source of a REFI-QDA project
+        yield from qdpx.iter_records(path, data)
+        return
     kind = xmlsafe.sniff(data)
     if kind == "bundestag-xml":
         yield from bundestag_xml.iter_records(path, data)
@@ -209,8 +231,9 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
     """Store one file's document, or queue a PDF for its probe (returns True then)."""
     fmt = detect_format(path)
     if fmt is None:
-        raise InputError(f"{path}: unsupported format {path.suffix!r} (pdf, txt, md, jsonl[.gz], xml)")
-    if fmt in ("jsonl", "xml"):
+        raise InputError(f"{path}: unsupported format {path.suffix!r} "
+                         f"({', '.join(sorted({s.lstrip('.') for s in SUFFIXES}))}, jsonl.gz)")
+    if fmt in ("jsonl", "xml", "qdpx") or (fmt in ("vtt", "srt") and cfg.turns == "split"):
         _ingest_container(store, path, fmt, sources, extra, cfg, writer, result)
         return False
     data = path.read_bytes()
@@ -235,7 +258,7 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
             prober.add(PdfJob(path, doc_id, sha256_hex(data), len(data), sources, extra))
             return True
     else:
-        item = text.read(path, data)
+        item = READERS[fmt](path, data)
     _add_file(store, path, doc_id, item, sources, extra, cfg, writer, result, content_hash=sha256_hex(data),
               size=len(data))  # fmt: skip
     return False
@@ -249,7 +272,7 @@ def _add_file(store, path: Path, doc_id: str, item: Item, sources: list, extra: 
     if item.status in ("failed", "encrypted"):
         result.fail(str(path), item.error or item.status)
     old = [i for i in store.current_ids_at_path(str(path)) if i != doc_id]
-    writer.add(Pending(doc, item.text, supersedes=old))
+    writer.add(Pending(doc, item.text, supersedes=old, sections=item.sections))
 
 
 def _ingest_container(store, path: Path, fmt: str, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001

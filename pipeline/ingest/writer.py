@@ -1,4 +1,5 @@
-"""Batched, crash-safe writes: each batch of documents (with their page-1 text) is one transaction.
+"""Batched, crash-safe writes: each batch of documents (with their page-1 text, or the rows a reader made:
+sections with flags) is one transaction.
 
 Rows are inserted with ``INSERT OR IGNORE`` by id, so a run killed between batches leaves complete
 documents only, and a rerun adds exactly the missing ones.
@@ -9,7 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pipeline.artefacts import Document
+from pipeline.artefacts import Document, Page
+from pipeline.ingest.records import Section
 from pipeline.ingest.result import IngestResult
 
 BATCH_SIZE = 500
@@ -21,6 +23,7 @@ class Pending:
     text: str | None
     supersedes: list[str] = field(default_factory=list)
     container: bool = False
+    sections: list[Section] | None = None  # rows with flags instead of one page 1
 
 
 class BatchWriter:
@@ -61,7 +64,11 @@ class BatchWriter:
                     new.append(p)
                     self.ids_in_run.add(p.doc.id)
             self.store.insert_documents(p.doc for p in new)
-            self.store.insert_text_pages((p.doc.id, p.text) for p in new if p.text is not None)
+            self.store.insert_text_pages((p.doc.id, p.text) for p in new if p.text is not None and not p.sections)
+            for p in new:
+                if p.sections:
+                    self.store.replace_pages(p.doc.id, [Page(p.doc.id, no, s.text, s.flags)
+                                                        for no, s in enumerate(p.sections, start=1)])  # fmt: skip
             for p in new:
                 if p.supersedes:
                     self.result.superseded += self.store.mark_superseded(p.supersedes, by=p.doc.id)
