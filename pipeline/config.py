@@ -182,6 +182,7 @@ class ReportConfig:
     formats: list[str] = field(default_factory=lambda: ["png", "svg"])  # figure files (png, svg, pdf)
     passages: int = 3  # most representative passages shown per topic in report.html
     workers: int = 0  # processes drawing the figures (0 = all cores)
+    escape_formulas: bool = True  # text cells starting with = + - @ are text in XLSX, get ' in CSV
 
     def __post_init__(self) -> None:
         _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")

@@ -87,6 +87,7 @@ plots = true
 formats = ["png", "svg"]     # figure files: png, svg, pdf
 passages = 3                 # representative passages per topic in report.html
 workers = 0                  # processes drawing figures (0 = all cores)
+escape_formulas = true       # cells from your data starting with = + - @ are text in XLSX and get ' in CSV
 """
 
 
