@@ -159,3 +159,49 @@ def test_dollar_signs_in_labels_do_not_break_the_plots(
     files = theme_figures(themes[themes["theme"] == "ki"], [("doc_share", "docs (%)")], svg_dir.mkdir() or svg_dir,
                           "theme_", ["svg"])  # fmt: skip
     assert DOLLAR_LABEL in files[0].read_text(encoding="utf-8")  # drawn as the text it is
+
+
+# -- 5: text files in other encodings ------------------------------------------------------------------------
+
+GERMAN = (
+    "Die Sozialwirtschaft und die Künstliche Intelligenz: Gute Arbeit für Pflegekräfte und Beratung für "
+    "Klientinnen. Größere Träger beantworten die Frage nach der Mitbestimmung."
+)
+
+
+def test_text_files_in_utf16_and_utf32_are_decoded(tmp_path: Path, store_path: Path, runner) -> None:
+    import random
+
+    from pipeline.cli import cli
+
+    encoded = {
+        "utf8-bom.txt": GERMAN.encode("utf-8-sig"),
+        "utf16-le-bom.txt": GERMAN.encode("utf-16"),  # Python writes the BOM, little-endian here
+        "utf16-be-bom.txt": b"\xfe\xff" + GERMAN.encode("utf-16-be"),
+        "utf16-le.txt": GERMAN.encode("utf-16-le"),  # no BOM: the NUL bytes tell
+        "utf16-be.md": ("# Pflege digital\n\n" + GERMAN).encode("utf-16-be"),
+        "utf32-bom.txt": GERMAN.encode("utf-32"),
+        "utf32-be.txt": GERMAN.encode("utf-32-be"),
+        "cp1252.txt": GERMAN.encode("cp1252"),
+        "binaer.txt": random.Random(14).randbytes(6000),
+    }
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, data in encoded.items():
+        (raw / name).write_bytes(data)
+    res = runner.invoke(cli, ["--store", str(store_path), "ingest", str(raw)])
+    assert res.exit_code == 1, res.output
+    problems = res.stderr.strip().splitlines()
+    assert len(problems) == 1 and problems[0].startswith(f"{raw / 'binaer.txt'}: ")
+    assert "not readable as text" in problems[0]
+    with CorpusStore(store_path) as store:
+        docs = {Path(d.source_path).name: d for d in store.iter_documents()}
+        texts = {name: store.get_pages(d.id)[0].text for name, d in docs.items() if d.status == "extracted"}
+    assert docs["binaer.txt"].status == "failed" and "not readable as text" in docs["binaer.txt"].error
+    for name in encoded:
+        if name != "binaer.txt":
+            assert GERMAN in texts[name], (name, texts[name][:60])
+    assert docs["utf16-le.txt"].meta["encoding"] == "utf-16-le"
+    assert docs["utf32-bom.txt"].meta["encoding"] == "utf-32-le"
+    assert docs["cp1252.txt"].meta["encoding"] == "cp1252"
+    assert docs["utf16-be.md"].title == "Pflege digital"
