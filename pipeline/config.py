@@ -53,9 +53,11 @@ class IngestConfig:
     probe_timeout_s: float = 60.0
     probe_memory_mb: int = 2048
     probe_workers: int = 0
+    max_record_mb: int = 50  # a longer JSON Lines line is skipped (with a message); bounds memory per record
 
     def __post_init__(self) -> None:
         _check(self.probe_timeout_s > 0, "ingest.probe_timeout_s", "must be > 0")
+        _check(self.max_record_mb >= 1, "ingest.max_record_mb", "must be >= 1")
         _check(self.probe_memory_mb >= 256, "ingest.probe_memory_mb", "must be >= 256")
         _check(self.probe_workers >= 0, "ingest.probe_workers", "must be >= 0 (0 = all cores)")
         fields = ("file", "title", "publisher", "date", "doc_type", "language")

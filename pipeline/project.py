@@ -29,6 +29,7 @@ date = ""                    # as --date: 2019, 2019-08, 2019-08-28 or 28.08.201
 probe_timeout_s = 60.0       # a PDF whose first look (info, page count, page 1) takes longer fails
 probe_memory_mb = 2048       # ... or needs more memory than this (MB) fails
 probe_workers = 0            # processes probing PDFs (0 = all cores)
+max_record_mb = 50           # a longer JSON Lines line (record) is skipped with a message
 
 [extract]
 engine = "pdfium"            # pdfium (fast, default) | pdfplumber (layout-aware reference)

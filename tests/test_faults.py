@@ -205,3 +205,85 @@ def test_text_files_in_utf16_and_utf32_are_decoded(tmp_path: Path, store_path: P
     assert docs["utf32-bom.txt"].meta["encoding"] == "utf-32-le"
     assert docs["cp1252.txt"].meta["encoding"] == "cp1252"
     assert docs["utf16-be.md"].title == "Pflege digital"
+
+
+# -- 6: JSON Lines that are too big ---------------------------------------------------------------------------
+
+
+def _speech(i: int) -> bytes:
+    return json.dumps({"id": f"R{i}", "text": f"Rede {i}: {GERMAN}", "date": "2019-05-02"}).encode() + b"\n"
+
+
+def gzip_bomb(path: Path, inflated_mb: int) -> Path:
+    """Two speeches, then one line whose text inflates to ``inflated_mb`` MB (gzip members of one compressed
+    MB each: a few KB on disk per thousand MB), then a third speech."""
+    import gzip
+
+    member = gzip.compress(b"a" * (1 << 20), compresslevel=9, mtime=0)
+    with open(path, "wb") as fh:
+        fh.write(gzip.compress(_speech(1) + _speech(2) + b'{"id": "bomb", "text": "', mtime=0))
+        for _ in range(inflated_mb):
+            fh.write(member)
+        fh.write(gzip.compress(b'"}\n' + _speech(3), mtime=0))
+    return path
+
+
+PEAK_RSS = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # the old reader died here, not the machine
+from pipeline import ingest
+from pipeline.config import IngestConfig
+from pipeline.store import CorpusStore
+with CorpusStore(sys.argv[1]) as store:
+    result = ingest.run(store, sys.argv[2:], IngestConfig())
+    ids = sorted(d.record_key or d.source_path for d in store.iter_documents())
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"failed": result.failed, "ids": ids, "peak_mb": peak_mb}))
+"""
+
+
+def test_gzip_bomb_fails_fast_with_bounded_memory(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    bomb = gzip_bomb(tmp_path / "reden.jsonl.gz", inflated_mb=3000)
+    assert bomb.stat().st_size < 4 << 20  # a 3 MB file that inflates to 3 GB
+    other = tmp_path / "andere.jsonl"
+    other.write_bytes(_speech(7))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.run([sys.executable, "-c", PEAK_RSS, str(tmp_path / "c.db"), str(bomb), str(other)],
+                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout)
+    assert out["ids"] == ["R1", "R2", "R7"]  # the records before the bomb and the rest of the batch
+    (where, problem), *rest = out["failed"]
+    assert not rest and where == f"{bomb}:3" and "decompression bomb" in problem
+    assert out["peak_mb"] < 600, out  # inflating the line would need 3,000 MB
+
+
+def test_oversized_and_deeply_nested_lines_are_skipped(tmp_path: Path, store_path: Path, runner) -> None:
+    import gzip
+    import random
+
+    from pipeline.cli import cli
+
+    rng = random.Random(6)
+    huge = json.dumps({"id": "riesig", "text": "".join(rng.choices("abcdefgh ", k=(1 << 20) + 10))}).encode()
+    lines = [_speech(1), huge + b"\n", b"[" * 100_000 + b"\n", b'{"id": "latin1", "text": "Gr\xf6\xdfe"}\n',
+             _speech(2)]  # fmt: skip
+    (tmp_path / "reden.jsonl").write_bytes(b"".join(lines))
+    (tmp_path / "reden2.jsonl.gz").write_bytes(gzip.compress(b"".join(lines).replace(b'"R', b'"G')))
+    res = runner.invoke(cli, ["--store", str(store_path), "--set", "ingest.max_record_mb=1", "ingest",
+                              str(tmp_path / "reden.jsonl"), str(tmp_path / "reden2.jsonl.gz")])  # fmt: skip
+    assert res.exit_code == 1, res.output
+    problems = sorted(res.stderr.strip().splitlines())
+    assert len(problems) == 6, problems
+    for name in ("reden.jsonl", "reden2.jsonl.gz"):
+        mine = [p for p in problems if p.startswith(f"{tmp_path / name}:")]
+        assert "longer than 1 MB (ingest.max_record_mb)" in mine[0] and mine[0].split(": ")[0].endswith(":2")
+        assert "nested too deeply" in mine[1] and mine[1].split(": ")[0].endswith(":3")
+        assert "not UTF-8" in mine[2] and mine[2].split(": ")[0].endswith(":4")
+    with CorpusStore(store_path) as store:
+        keys = sorted(d.record_key for d in store.iter_documents())
+    assert keys == ["G1", "G2", "R1", "R2"]  # the records before and after the bad lines went in

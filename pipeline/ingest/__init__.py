@@ -127,7 +127,7 @@ def _doc(
 
 def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem]:
     if fmt == "jsonl":
-        yield from jsonl.iter_records(path, cfg.jsonl_fields)
+        yield from jsonl.iter_records(path, cfg.jsonl_fields, max_bytes=cfg.max_record_mb << 20)
         return
     data = path.read_bytes()
     kind = xmlsafe.sniff(data)
