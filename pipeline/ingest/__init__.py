@@ -19,7 +19,7 @@ from typing import Any
 from pipeline.artefacts import Document
 from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
+from pipeline.ingest import bundestag_xml, jsonl, links, pdf, speeches_xml, text, xmlsafe
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
 from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
 from pipeline.ingest.probe import PdfJob, PdfProber
@@ -60,7 +60,7 @@ def _expand(paths: Iterable[str | Path], result: IngestResult) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            result.fail(str(path), "no such file or directory")
+            result.fail(str(path), links.missing(path))
     seen: set[Path] = set()
     unique = []
     for f in files:
@@ -191,6 +191,7 @@ def run(
         sources = cli_source + ([("manifest", row)] if row else [])
         extra = {"manifest": str(manifest.path)} if manifest else {}
         try:
+            links.check_link(path, detect_format)
             if _ingest_file(store, path.resolve(), sources, extra, cfg, writer, result, prober):
                 continue  # a PDF waiting for its probe: finish_pdf ticks
         except InputError as exc:
