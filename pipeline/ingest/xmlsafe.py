@@ -48,7 +48,15 @@ def repair(data: bytes) -> bytes:
 
 
 def parse(data: bytes, where: str) -> tuple[etree._Element, int]:
-    """Parse XML bytes safely; returns (root, number of recovered errors). Raises ``InputError``."""
+    """Parse XML bytes safely; returns (root, number of recovered errors). Raises ``InputError``, also for
+    the constructs of XML attacks (:func:`refuse_attacks`)."""
+    root, errors = parse_inert(data, where)
+    refuse_attacks(root, where, errors)
+    return root, len(errors)
+
+
+def parse_inert(data: bytes, where: str) -> tuple[etree._Element, etree._ListErrorLog]:
+    """The parse itself: (root, recovered errors); entities stay unexpanded, nothing is loaded."""
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True
     )
@@ -59,8 +67,7 @@ def parse(data: bytes, where: str) -> tuple[etree._Element, int]:
     if root is None:
         first = parser.error_log[0].message if parser.error_log else "empty document"
         raise InputError(f"{where}: not readable as XML ({first})")
-    refuse_attacks(root, where, parser.error_log)
-    return root, len(parser.error_log)
+    return root, parser.error_log
 
 
 def refuse_attacks(root: etree._Element, where: str, errors: etree._ListErrorLog | None = None) -> None:
