@@ -113,6 +113,17 @@ def test_formulas_from_user_data_are_neutralised_in_csv(hostile_report: Path) ->
     assert FORMULA in set(back["group"]) and "'" + FORMULA not in set(back["group"])
 
 
+def test_neutralised_cells_read_back_exactly() -> None:
+    from pipeline.report.safe import neutralise, restore
+
+    cells = ["=1+1", "'=1+1", "''=1+1", "@x", "+49 30", "-", "\r=x", "'", "'abc", "abc", "", "O'Brien",
+             "-0.3", "+5", "-1e-5", "12,5%", "(ohne Angabe)", "Verband $5{ bis $6"]  # fmt: skip
+    out = [neutralise(c) for c in cells]
+    assert out[:7] == ["'=1+1", "''=1+1", "'" + "''=1+1", "'@x", "'+49 30", "'-", "'\r=x"]
+    assert out[7:] == cells[7:]  # ordinary text and numbers are untouched
+    assert [restore(v) for v in out] == cells
+
+
 def test_formula_escaping_can_be_switched_off(hostile: tuple[Path, Path, dict], tmp_path: Path) -> None:
     from pipeline import trends
 
@@ -141,24 +152,31 @@ def test_html_report_keeps_injected_labels_inert(hostile_report: Path) -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_dollar_signs_in_labels_do_not_break_the_plots(
-    hostile: tuple[Path, Path, dict], tmp_path: Path
-) -> None:
-    from pipeline.report import render
+def test_dollar_signs_in_labels_do_not_break_the_plots(hostile_report: Path, tmp_path: Path) -> None:
+    """The figures whose text comes from user data: a theme's title (codebook label), the model's theme topic
+    (its label) and the legend of the publishers (the report draws these same functions)."""
+    from pipeline.report import figures
+    from pipeline.trends.compare import read_table
 
-    store_path, model, raw = hostile
-    with CorpusStore(store_path) as store:
-        result = render(store, model, config_from_dict(raw), out_dir=tmp_path / "out")
-    figures = sorted((tmp_path / "out" / "figures").glob("*.png"))
-    assert result.figures == len(figures) and {f.name for f in figures} >= {"theme_ki.png", "themes_by_publisher.png",
-                                                                             "model_theme_ki.png"}  # fmt: skip
-    svg_dir = tmp_path / "svg"
-    from pipeline.report.figures import theme_figures
-
-    themes = pd.read_csv(tmp_path / "out" / "tables" / "theme_trends.csv")
-    files = theme_figures(themes[themes["theme"] == "ki"], [("doc_share", "docs (%)")], svg_dir.mkdir() or svg_dir,
-                          "theme_", ["svg"])  # fmt: skip
-    assert DOLLAR_LABEL in files[0].read_text(encoding="utf-8")  # drawn as the text it is
+    themes = read_table(hostile_report / "tables" / "theme_trends.csv")
+    topics = read_table(hostile_report / "tables" / "topic_trends.csv")
+    ki = themes[themes["theme"].isin(["ki", "interaktion"])]
+    files = figures.theme_figures(ki, [("doc_share", "docs (%)")], tmp_path, "theme_", ["png", "svg"])
+    files += figures.theme_figures(
+        topics, [("share", "share (%)")], tmp_path, "model_theme_", ["svg"], unit="theme"
+    )
+    files += figures.small_multiples(ki, "doc_share", "docs (%)", "publisher", tmp_path / "by_publisher", ["svg"],
+                                     title="Codebook themes by publisher")  # fmt: skip
+    assert {f.name for f in files} >= {
+        "theme_ki.png",
+        "theme_ki.svg",
+        "model_theme_ki.svg",
+        "by_publisher.svg",
+    }
+    assert DOLLAR_LABEL in (tmp_path / "theme_ki.svg").read_text(encoding="utf-8")  # drawn as the text it is
+    assert DOLLAR_LABEL in (tmp_path / "model_theme_ki.svg").read_text(encoding="utf-8")
+    legend = (tmp_path / "by_publisher.svg").read_text(encoding="utf-8")
+    assert DOLLAR_LABEL in legend and '>=HYPERLINK("http://evil.example/' in legend  # a legend entry
 
 
 # -- 5: text files in other encodings ------------------------------------------------------------------------
@@ -393,7 +411,14 @@ def test_workers_die_when_the_parent_is_killed(stage: str, tmp_path: Path) -> No
                                    for i, p in enumerate(pdfs))  # fmt: skip
         args = ["--store", str(store_path), "extract", "--workers", "2", "--timeout", "600"]
     else:
-        args = ["--store", str(store_path), "--set", "ingest.probe_workers=2", "ingest", str(tmp_path / "raw")]
+        args = [
+            "--store",
+            str(store_path),
+            "--set",
+            "ingest.probe_workers=2",
+            "ingest",
+            str(tmp_path / "raw"),
+        ]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
@@ -479,7 +504,9 @@ def test_read_only_store_reads_and_refuses_writes(tmp_path: Path) -> None:
         assert rc == 0 and len(out.splitlines()) == 49, err
         rc, out, err = _cli_as_user("--store", str(store_path), "themes", "--out", str(tmp_path / "out"))
         assert rc == 0 and (tmp_path / "out" / "tables" / "theme_trends.csv").is_file(), err
-        rc, out, err = _cli_as_user("--store", str(store_path), "ingest", str(_texts(tmp_path / "neu2", 1, start=1)))
+        rc, out, err = _cli_as_user(
+            "--store", str(store_path), "ingest", str(_texts(tmp_path / "neu2", 1, start=1))
+        )
         assert rc == 1 and "read-only" in _one_error_line(err) and "projekt" in err
     finally:
         os.chmod(folder, 0o755)
@@ -496,7 +523,9 @@ time.sleep(120)
 """
 
 
-def test_busy_store_waits_then_names_the_holder(tmp_path: Path, store_path: Path, runner, monkeypatch) -> None:
+def test_busy_store_waits_then_names_the_holder(
+    tmp_path: Path, store_path: Path, runner, monkeypatch
+) -> None:
     import subprocess
     import sys
 
@@ -539,7 +568,9 @@ def test_full_disk_says_so_and_keeps_the_committed_state(tmp_path: Path, store_p
         return store
 
     monkeypatch.setattr(AppContext, "open_store", nearly_full)
-    res = runner.invoke(cli, ["--store", str(store_path), "ingest", str(_texts(tmp_path / "zwei", 60, start=5))])
+    res = runner.invoke(
+        cli, ["--store", str(store_path), "ingest", str(_texts(tmp_path / "zwei", 60, start=5))]
+    )
     assert res.exit_code == 1
     line = _one_error_line(res.stderr)
     assert line.startswith(f"Error: {store_path}: disk full") and "last committed state is intact" in line
@@ -553,7 +584,12 @@ def test_full_disk_says_so_and_keeps_the_committed_state(tmp_path: Path, store_p
 def test_damaged_store_is_detected_and_named(tmp_path: Path, store_path: Path, runner) -> None:
     from pipeline.cli import cli
 
-    assert runner.invoke(cli, ["--store", str(store_path), "ingest", str(_texts(tmp_path / "raw", 200))]).exit_code == 0
+    assert (
+        runner.invoke(
+            cli, ["--store", str(store_path), "ingest", str(_texts(tmp_path / "raw", 200))]
+        ).exit_code
+        == 0
+    )
     res = runner.invoke(cli, ["--store", str(store_path), "corpus", "check"])
     assert res.exit_code == 0 and res.output.strip() == f"{store_path}: ok (no damage found)"
     with CorpusStore(store_path) as store:  # the documents table's root page and two pages in the middle
