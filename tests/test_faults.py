@@ -321,7 +321,6 @@ XML_ATTACKS = {
                 + SPEECH.format("Hallo " + GERMAN) + "</collection>"),
     "xinclude.xml": ("XInclude", '<collection xmlns:xi="http://www.w3.org/2001/XInclude">'
                      + SPEECH.format('Hallo <xi:include href="/etc/passwd" parse="text"/>') + "</collection>"),
-    "undefined.xml": ("not defined", '<collection>' + SPEECH.format("Hallo &ext; " + GERMAN) + "</collection>"),
 }  # fmt: skip
 
 
