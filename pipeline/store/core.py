@@ -78,7 +78,10 @@ class Connection(sqlite3.Connection):
 
 
 def _connect(target: str | Path, path: Path, timeout: float, *, uri: bool = False) -> Connection:
-    conn = sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=uri, factory=Connection)
+    try:
+        conn = sqlite3.connect(target, timeout=timeout, isolation_level=None, uri=uri, factory=Connection)
+    except sqlite3.Error as exc:
+        raise translate(exc, path, timeout) from exc
     conn.store_path, conn.timeout_s = path, timeout
     conn.row_factory = sqlite3.Row
     return conn
@@ -99,8 +102,8 @@ class StoreBase:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = _connect(self.path, self.path, self.timeout)
-        except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open corpus store ({exc})") from exc
+        except (OSError, StoreError) as exc:
+            raise StoreError(f"{self.path}: cannot open corpus store ({exc.__cause__ or exc})") from exc
         try:
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
