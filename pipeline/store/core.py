@@ -118,10 +118,13 @@ class StoreBase:
             self.conn.close()
             raise
         except StoreError as exc:
-            self.conn.close()
-            raise StoreCorruptError(f"{self.path}: not a usable corpus store ({exc.__cause__ or exc})") from exc
+            raise self._unusable(exc) from exc
         if not self.read_only and not os.access(self.path, os.W_OK):
             self.read_only = True  # SQLite opened the file read-only by itself
+
+    def _unusable(self, exc: StoreError) -> StoreCorruptError:
+        self.conn.close()
+        return StoreCorruptError(f"{self.path}: not a usable corpus store ({exc.__cause__ or exc})")
 
     def _open_read_only(self) -> None:
         """Open a store whose file or folder is not writable for reading. In a read-only folder SQLite cannot
@@ -144,8 +147,7 @@ class StoreBase:
         try:
             version = self.schema_version
         except StoreError as exc:
-            self.conn.close()
-            raise StoreCorruptError(f"{self.path}: not a usable corpus store ({exc.__cause__ or exc})") from exc
+            raise self._unusable(exc) from exc
         if version < LATEST_VERSION:
             self.conn.close()
             raise StoreReadOnlyError(

@@ -77,7 +77,9 @@ def translate(exc: BaseException, path: Path | str | None, timeout: float | None
     if code.startswith("SQLITE_BUSY") or code.startswith("SQLITE_LOCKED") or "database is locked" in detail:
         others = holders(Path(path)) if path else []
         who = "; ".join(f"pid {pid}: {cmd}" for pid, cmd in others[:3])
-        waited = f"waited {timeout:g} s, set {TIMEOUT_ENV} to wait longer" if timeout is not None else TIMEOUT_ENV
+        waited = (
+            f"waited {timeout:g} s, set {TIMEOUT_ENV} to wait longer" if timeout is not None else TIMEOUT_ENV
+        )
         return StoreLockedError(
             f"{where}corpus store is locked by another process ({who or 'pid unknown'}; {waited}); "
             "run the command again when it has finished"
