@@ -54,10 +54,12 @@ class IngestConfig:
     probe_memory_mb: int = 2048
     probe_workers: int = 0
     turns: str = "whole"  # subtitle transcripts: whole (one document, a row per speaker turn) | split
+    max_record_mb: int = 50  # a longer JSON Lines line is skipped (with a message); bounds memory per record
 
     def __post_init__(self) -> None:
         _check(self.turns in ("whole", "split"), "ingest.turns", "must be whole or split")
         _check(self.probe_timeout_s > 0, "ingest.probe_timeout_s", "must be > 0")
+        _check(self.max_record_mb >= 1, "ingest.max_record_mb", "must be >= 1")
         _check(self.probe_memory_mb >= 256, "ingest.probe_memory_mb", "must be >= 256")
         _check(self.probe_workers >= 0, "ingest.probe_workers", "must be >= 0 (0 = all cores)")
         fields = ("file", "title", "publisher", "date", "doc_type", "language")
@@ -184,6 +186,7 @@ class ReportConfig:
     formats: list[str] = field(default_factory=lambda: ["png", "svg"])  # figure files (png, svg, pdf)
     passages: int = 3  # most representative passages shown per topic in report.html
     workers: int = 0  # processes drawing the figures (0 = all cores)
+    escape_formulas: bool = True  # text cells starting with = + - @ are text in XLSX, get ' in CSV
 
     def __post_init__(self) -> None:
         _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")

@@ -30,6 +30,7 @@ probe_timeout_s = 60.0       # a PDF whose first look (info, page count, page 1)
 probe_memory_mb = 2048       # ... or needs more memory than this (MB) fails
 probe_workers = 0            # processes probing PDFs (0 = all cores)
 turns = "whole"              # .vtt/.srt transcripts: whole (one document, rows = speaker turns) | split (a document per turn)
+max_record_mb = 50           # a longer JSON Lines line (record) is skipped with a message
 
 [extract]
 engine = "pdfium"            # pdfium (fast, default) | pdfplumber (layout-aware reference)
@@ -88,6 +89,7 @@ plots = true
 formats = ["png", "svg"]     # figure files: png, svg, pdf
 passages = 3                 # representative passages per topic in report.html
 workers = 0                  # processes drawing figures (0 = all cores)
+escape_formulas = true       # cells from your data starting with = + - @ are text in XLSX and get ' in CSV
 """
 
 

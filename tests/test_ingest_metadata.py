@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.errors import InputError
 from pipeline.ingest import xmlsafe
 from pipeline.ingest.metadata import (
     DateError,
@@ -130,8 +131,10 @@ def test_xml_no_external_entities(tmp_path):
         f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file://{secret}">]>'
         "<r><rohtext>a &xxe; b</rohtext></r>"
     ).encode()
-    root, _ = xmlsafe.parse(data, "xxe.xml")
+    root, _ = xmlsafe.parse_inert(data, "xxe.xml")  # the parser alone loads nothing ...
     assert "TOP-SECRET" not in "".join(t for t in root.itertext() if isinstance(t, str))
+    with pytest.raises(InputError, match="xxe.xml: declares the external entity 'xxe'"):
+        xmlsafe.parse(data, "xxe.xml")  # ... and the reader refuses the file (issue 14)
 
 
 def test_xml_billion_laughs_is_not_expanded():
@@ -139,6 +142,8 @@ def test_xml_billion_laughs_is_not_expanded():
         f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
     )
     data = f'<?xml version="1.0"?><!DOCTYPE r [{ents}]><r><rohtext>&l9;</rohtext></r>'.encode()
-    root, _ = xmlsafe.parse(data, "bomb.xml")
+    root, _ = xmlsafe.parse_inert(data, "bomb.xml")
     text = "".join(t for t in root.itertext() if isinstance(t, str))
     assert len(text) < 1000  # 10^9 "lol"s were not produced
+    with pytest.raises(InputError, match=r"bomb.xml: declares entities in its DTD \(l0, l1"):
+        xmlsafe.parse(data, "bomb.xml")

@@ -7,6 +7,8 @@ Heavy libraries are imported inside the commands, so ``themenradar --help`` stay
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from pipeline import __version__
@@ -20,6 +22,17 @@ class ThemenradarGroup(click.Group):
             return super().invoke(ctx)
         except ThemenradarError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:  # an SQLite error while reading rows (statements raise StoreError already)
+            import sqlite3
+
+            if not isinstance(exc, sqlite3.Error):
+                raise
+            from pipeline.store.faults import translate
+
+            path = None
+            with contextlib.suppress(Exception):
+                path = ctx.obj.resolved_store_path()
+            raise click.ClickException(str(translate(exc, path))) from exc
 
 
 @click.group(cls=ThemenradarGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,6 +9,11 @@ for its document only. A fresh worker takes over, and the batch goes on.
 The function a worker runs is ``extract_document`` unless ``run_isolated`` is given another ``func`` with the
 same calling convention (``func(path, heartbeat=..., **job.options)``; its result is pickled back); the ingest
 stage runs its PDF probe this way. Failures always arrive as ``Outcome("failed", error=...)``.
+
+Workers die with their parent, also when it is killed with SIGKILL: a forked worker closes the parent's ends
+of the pipes it inherited (its own and those of the workers forked before it), so that it reads EOF when
+the parent is gone, and on Linux it asks the kernel for SIGKILL when its parent dies
+(``prctl(PR_SET_PDEATHSIG)``), which also ends a worker busy with a page.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import faulthandler
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -71,7 +77,28 @@ def _preimport(engine: str) -> None:
         import pdfplumber  # noqa: F401
 
 
-def _worker_main(conn: Connection, memory_mb: int, engine: str, func: Callable[..., Any]) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int, inherited: Sequence[Connection]) -> None:
+    """Close the parent's pipe ends this forked worker inherited; on Linux, get SIGKILL when the parent
+    dies (and exit now if it already has)."""
+    for end in inherited:
+        with contextlib.suppress(OSError):
+            end.close()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _worker_main(conn: Connection, memory_mb: int, engine: str, func: Callable[..., Any], parent_pid: int = 0,
+                 inherited: Sequence[Connection] = ()) -> None:  # fmt: skip
+    if parent_pid:
+        _die_with_parent(parent_pid, inherited)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     faulthandler.disable()  # a crash (e.g. abort at the memory limit) is reported by the parent, one line
     _limit_memory(memory_mb)
@@ -152,7 +179,10 @@ def run_isolated(
                 "extract workers die on start-up (3 times); run with --workers 1 to see why"
             )
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker_main, args=(child, memory_mb, engine, func), daemon=True)
+        args: tuple = (child, memory_mb, engine, func)
+        if ctx.get_start_method() == "fork":  # the worker gets copies of the parent's ends: it closes them
+            args += (os.getpid(), [parent, *(s.conn for s in slots)])
+        proc = ctx.Process(target=_worker_main, args=args, daemon=True)
         proc.start()
         child.close()
         return _Slot(proc, parent)

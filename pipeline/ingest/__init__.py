@@ -25,6 +25,7 @@ from pipeline.ingest import (
     docx,
     html,
     jsonl,
+    links,
     odt,
     pdf,
     qdpx,
@@ -76,7 +77,7 @@ def _expand(paths: Iterable[str | Path], result: IngestResult) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            result.fail(str(path), "no such file or directory")
+            result.fail(str(path), links.missing(path))
     seen: set[Path] = set()
     unique = []
     for f in files:
@@ -143,7 +144,7 @@ def _doc(
 
 def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem]:
     if fmt == "jsonl":
-        yield from jsonl.iter_records(path, cfg.jsonl_fields)
+        yield from jsonl.iter_records(path, cfg.jsonl_fields, max_bytes=cfg.max_record_mb << 20)
         return
     data = path.read_bytes()
     if fmt in ("vtt", "srt"):  # ingest.turns = "split": a document per speaker turn
@@ -213,6 +214,7 @@ def run(
         sources = cli_source + ([("manifest", row)] if row else [])
         extra = {"manifest": str(manifest.path)} if manifest else {}
         try:
+            links.check_link(path, detect_format)
             if _ingest_file(store, path.resolve(), sources, extra, cfg, writer, result, prober):
                 continue  # a PDF waiting for its probe: finish_pdf ticks
         except InputError as exc:

@@ -105,7 +105,7 @@ def render(
         computed = True
     say(1, 4, "tables")
     files = [tables_dir / f"{n}.csv" for n in tables]
-    files.append(write_xlsx(tables, out / "trends.xlsx"))
+    files.append(write_xlsx(tables, out / "trends.xlsx", escape_formulas=cfg.report.escape_formulas))
     files += write_text_tables(tables, tables_dir)
     say(2, 4, "figures")
     workers = cfg.report.workers or os.cpu_count() or 1

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.report.safe import plot_text
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -25,6 +27,8 @@ def _plt() -> Any:
 
     plt.rcParams["svg.fonttype"] = "none"  # text stays text in SVG: smaller files, faster to write
     plt.rcParams["svg.hashsalt"] = "themenradar"  # stable element ids across runs
+    plt.rcParams["text.parse_math"] = False  # labels come from user data: "$5{ bis $6" is text, not mathtext
+    plt.rcParams["text.usetex"] = False
     return plt
 
 
@@ -127,7 +131,7 @@ def theme_figures(df: pd.DataFrame, measures: Sequence[tuple[str, str]], folder:
             top = _line(ax, g.assign(period=g["period"].astype(str)), x_of, measure, scale, COLORS[j], None)
             _axis(ax, periods, top=top)
             ax.set_ylabel(ylabel, fontsize=9)
-        fig.suptitle(str(g["label"].iloc[0]), fontsize=11)
+        fig.suptitle(plot_text(g["label"].iloc[0]), fontsize=11)
         fig.subplots_adjust(left=0.08 if n > 1 else 0.11, right=0.98, top=0.86, bottom=0.13, wspace=0.25)
         written += _save(fig, folder / f"{prefix}{key}", formats)
     return written
@@ -163,10 +167,10 @@ def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, 
         tops: list[float] = []
         for i, g in enumerate(groups):
             tops.append(
-                _line(ax, k[k["group"] == g], x_of, measure, scale, COLORS[i % len(COLORS)], str(g)[:40])
+                _line(ax, k[k["group"] == g], x_of, measure, scale, COLORS[i % len(COLORS)], plot_text(g, 40))
             )
         _axis(ax, periods, labels=n + ncols >= len(keys), top=max(tops, default=0.0))
-        ax.set_title(str(k["label"].iloc[0])[:45], fontsize=9)
+        ax.set_title(plot_text(k["label"].iloc[0], 45), fontsize=9)
     for ax in list(axes.flat)[len(keys) :]:
         ax.set_visible(False)
     for ax in axes[:, 0]:
@@ -177,7 +181,7 @@ def small_multiples(df: pd.DataFrame, measure: str, ylabel: str, group_by: str, 
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=min(4, len(groups)), fontsize=8, frameon=False)
     if title:
-        fig.suptitle(title, fontsize=12)
+        fig.suptitle(plot_text(title), fontsize=12)
     fig.subplots_adjust(left=0.07, right=0.98, top=1 - 0.8 / height, bottom=bottom, hspace=0.45, wspace=0.22)
     return _save(fig, stem, formats)
 

@@ -21,17 +21,22 @@ MEASURES = {
 _PERCENT = ("share", "doc_share")
 
 
-def write_xlsx(tables: dict[str, pd.DataFrame], path: Path) -> Path:
-    """One sheet per table: bold frozen header, filters, column widths, percent/decimal number formats."""
+def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, escape_formulas: bool = True) -> Path:
+    """One sheet per table: bold frozen header, filters, column widths, percent/decimal number formats.
+    Text cells that a spreadsheet would run as a formula are written as text (:mod:`.safe`)."""
     import pandas as pd
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+
+    from pipeline.report.safe import text_cells
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, df in tables.items():
             sheet = name[:31]
             df.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
+            if escape_formulas:
+                text_cells(ws)
             ws.freeze_panes = "A2"
             if len(df.columns):
                 ws.auto_filter.ref = ws.dimensions
@@ -117,15 +122,14 @@ def pivot(df: pd.DataFrame, table: str, group_by: str, key_col: str) -> pd.DataF
 
 
 def to_markdown(df: pd.DataFrame) -> str:
-    cols = [str(c) for c in df.columns]
+    """A Markdown table; cells are plain text (HTML and pipes escaped, one line each)."""
+    from pipeline.report.safe import markdown_cell
+
+    cols = [markdown_cell(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(_md_escape(v) for v in row) + " |")
+        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _md_escape(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 _LATEX_SPECIAL = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",

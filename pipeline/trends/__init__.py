@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import StageError
+from pipeline.report.safe import write_csv
 from pipeline.trends.bootstrap import ValueSet
 from pipeline.trends.inputs import aggregate_doc_topics, codebook_counts, documents_frame, group_values
 from pipeline.trends.periods import period_of
@@ -235,7 +236,7 @@ def run(
         changes = {str(k): int(v) for k, v in diff["status"].value_counts().items()}
     for name, t in tables.items():
         path = tables_dir / f"{name}.csv"
-        t.to_csv(path, index=False, float_format="%.6g")
+        write_csv(t, path, escape_formulas=cfg.report.escape_formulas, float_format="%.6g")
         files.append(str(path))
     all_periods = sorted({p for t in tables.values() if "period" in t for p in t["period"].astype(str)})
     directions: dict[str, dict[str, int]] = {}
