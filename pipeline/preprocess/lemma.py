@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 
-from pipeline.preprocess.nominal import NominalRule, adjective_ending, reads_as_adjective
+from pipeline.preprocess.nominal import NominalRule, reads_as_adjective
 from pipeline.preprocess.text import wordset
 
 CONTENT, WEAK, BREAK, SKIP, SLOW = 0, 1, 2, 3, 4
@@ -254,13 +254,9 @@ class Analyzer:
         if form[:1].islower():
             if llow == low and low.endswith("iert") and self._is_known(form[:-4] + "ieren"):
                 return form[:-4] + "ieren"  # transformiert -> transformieren
-            # an attributive participle simplemma leaves unchanged ("die beschäftigten Personen") -> its
-            # stem ("beschäftigt"), unless the word is a verb of its own ("beschreiten": beschreite -> it)
-            ending = adjective_ending(low) if llow == low and self.nominal is not None else ""
-            if ending and (ending != "en" or self._plain_lemma(form[:-1]) != form):
-                stem = low[: -len(ending)]
-                if self.nominal.participle(stem):  # type: ignore[union-attr]
-                    return stem
+            attributive = self.nominal.attributive(low, lemma) if self.nominal is not None else None
+            if attributive is not None:
+                return attributive  # die beschäftigten Personen, die auszubildende Friseurin
             base = _adjective_base(low) if llow == low or not self._is_known(lemma) else None
             if base is not None:
                 return base  # unknown adjectives: agrarstrukturelle -> agrarstrukturell

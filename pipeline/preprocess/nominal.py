@@ -36,7 +36,7 @@ from importlib import resources
 
 ENDINGS = ("en", "er", "es", "em", "e")  # adjective endings; at most one fits a word (by its last letter)
 # stems with these endings are adjectives even where simplemma also knows a capitalised noun of that spelling
-_ADJ_SUFFIXES = ("ig", "lich", "isch", "bar", "sam", "haft", "los", "al", "iv", "ell", "är", "ös", "end")
+_ADJ_SUFFIXES = ("ig", "lich", "isch", "bar", "sam", "haft", "los", "al", "iv", "uell", "iell", "rell", "nell", "är", "ös", "end")
 _INSEPARABLE = ("be", "ver", "er", "ent", "zer", "emp", "miss", "über", "unter", "hinter", "wider", "voll")
 # a word after one of these (or after a paragraph break, or first in a text) starts a sentence or list item
 SENTENCE_MARKS = frozenset({".", "!", "?", ":", ";", "•", "–", "-", "*", "(", "„", "“", '"', "»", "«", "‚"})
@@ -119,6 +119,23 @@ class NominalRule:
                 return key[:i] + tail
         return None
 
+    def attributive(self, low: str, lemma: str) -> str | None:
+        """The stem of a lower-case (so attributive) adjective or participle that simplemma reads as
+        something else, given simplemma's ``lemma``: a verb form it leaves unchanged ("die beschäftigten
+        Personen" -> "beschäftigt", but "beschreiten" is a verb: "beschreite" -> it) or the nominalisation
+        ("die auszubildende Friseurin": "Auszubildende" -> "auszubildend"); else None."""
+        ending = adjective_ending(low)
+        stem = low[: -len(ending)] if ending else ""
+        if len(stem) < 4:
+            return None
+        if lemma == low:
+            verb = ending == "en" and self._plain(low[:-1]) == low
+            return stem if not verb and self.participle(stem) else None
+        if lemma[:1].isupper() and lemma.lower() in (stem, stem + "e", stem + "er"):
+            adjective = stem.endswith(_ADJ_SUFFIXES[:-1]) or (stem.endswith("end") and len(stem) > 6)
+            return stem if adjective or self.participle(stem) else None
+        return None
+
     def participle(self, stem: str) -> bool:
         """Whether a lower-case stem is the present or past participle of a verb simplemma knows
         ("mitarbeitend", "beschäftigt", "versichert", "abgeordnet", "geflüchtet"; not "gebiet", "planet")."""
@@ -133,19 +150,22 @@ class NominalRule:
             )
         if not stem.endswith("t"):
             return False
+        for i in range(len(stem) - 4):  # ge- after a separable prefix, or first (abgeordnet, geflüchtet)
+            if stem.startswith("ge", i):
+                pre, rest = stem[:i], stem[i + 2 : -1]  # ab|ge|ordne|t, |ge|flüchte|t, |ge|förder|t
+                if any(self._is_verb(pre + rest + e) for e in ("n", "en")):
+                    return True
         verb = self._plain(stem)
         if verb == stem or not verb[:1].islower() or not verb.endswith("n"):
             return False
-        forms = (verb[:-2] + "t", verb[:-2] + "et", verb[:-1] + "t")
-        if stem in forms:  # no ge-: inseparable prefix or -ieren (beschäftigt, versichert, engagiert)
+        if stem in (verb[:-2] + "t", verb[:-2] + "et", verb[:-1] + "t"):
+            # no ge-: an inseparable prefix or -ieren (beschäftigt, versichert, engagiert)
             prefixed = any(stem.startswith(p) and len(stem) - len(p) > 3 for p in _INSEPARABLE)
             return prefixed or stem.endswith("iert")
-        for i in range(len(stem) - 4):  # ge- after a separable prefix, or first (abgeordnet, geflüchtet)
-            if stem.startswith("ge", i) and verb.startswith(stem[:i]):
-                rest, base = stem[i + 2 :], verb[i:]
-                if rest in (base[:-2] + "t", base[:-2] + "et", base[:-1] + "t"):
-                    return True
         return False
+
+    def _is_verb(self, word: str) -> bool:
+        return len(word) > 4 and word not in self.stop and self._plain(word) == word and self._known(word)
 
 
 def is_sentence_mark(text: str) -> bool:
