@@ -206,7 +206,7 @@ class Analyzer:
                 if adjective[0] != entry[0]:
                     self.alternatives[s] = (adjective[0], adjective[1], nominal[1])
                 return entry
-            lemma = self.lemma(s)
+            lemma = self.lemma(s, attributive=s[0].islower())
             if self.normalise_gender and lemma.endswith("in"):
                 masc = self.masculine(lemma)
                 if masc:
@@ -239,11 +239,18 @@ class Analyzer:
             self.adj_terms.add(term)
         return (term, CONTENT, gendered)
 
-    def lemma(self, form: str) -> str:
+    def lemma(self, form: str, *, attributive: bool = False) -> str:
+        """The lemma of ``form`` (case kept as simplemma gives it). ``attributive``: the word is written in
+        lower case in the text, so an adjective or participle form is read as one even where simplemma
+        reads the nominalisation or a verb form ("die auszubildende Friseurin" -> "auszubildend")."""
         fixed = self.overrides.get(form) or self.overrides.get(form[:1].upper() + form[1:])
         if fixed is not None:
             return fixed
         lemma = self._lemma(form)
+        if attributive and self.nominal is not None:
+            stem = self.nominal.attributive(form.lower(), lemma)
+            if stem is not None:
+                return stem
         low, llow = form.lower(), lemma.lower()
         if "ß" in lemma and "ß" not in form and low.startswith(llow.replace("ß", "ss")):
             lemma = lemma.replace("ß", "ss")  # simplemma's old spelling: Zusammenschluss -> Zusammenschluß
@@ -254,9 +261,6 @@ class Analyzer:
         if form[:1].islower():
             if llow == low and low.endswith("iert") and self._is_known(form[:-4] + "ieren"):
                 return form[:-4] + "ieren"  # transformiert -> transformieren
-            attributive = self.nominal.attributive(low, lemma) if self.nominal is not None else None
-            if attributive is not None:
-                return attributive  # die beschäftigten Personen, die auszubildende Friseurin
             base = _adjective_base(low) if llow == low or not self._is_known(lemma) else None
             if base is not None:
                 return base  # unknown adjectives: agrarstrukturelle -> agrarstrukturell
@@ -317,7 +321,7 @@ class Analyzer:
         rendered: list[str] = []
         for i, word in enumerate(words):
             term, kind, _ = self.analyse(word)
-            adj = self._adjective(word.lower())
+            adj = self._adjective(word.lower(), attributive=word[:1].islower())
             alt = self.alternative(word)
             if alt is not None:
                 nxt = words[i + 1] if i + 1 < len(words) else ""
@@ -338,9 +342,9 @@ class Analyzer:
             return (terms[0],), terms[0]
         return tuple(terms), "_".join(rendered)
 
-    def _adjective(self, low: str) -> str | None:
+    def _adjective(self, low: str, *, attributive: bool = False) -> str | None:
         """The base form when ``low`` is an inflected adjective ("künstlichen" -> "künstlich"), else None."""
-        lemma = self.lemma(low).lower()
+        lemma = self.lemma(low, attributive=attributive).lower()
         if low != lemma and low.startswith(lemma) and low[len(lemma) :] in ADJ_ENDINGS:
             return lemma
         return None

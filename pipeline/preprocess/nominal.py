@@ -36,7 +36,8 @@ from importlib import resources
 
 ENDINGS = ("en", "er", "es", "em", "e")  # adjective endings; at most one fits a word (by its last letter)
 # stems with these endings are adjectives even where simplemma also knows a capitalised noun of that spelling
-_ADJ_SUFFIXES = ("ig", "lich", "isch", "bar", "sam", "haft", "los", "al", "iv", "uell", "iell", "rell", "nell", "är", "ös", "end")
+_ADJ_SUFFIXES = ("ig", "lich", "isch", "bar", "sam", "haft", "los", "al", "iv", "uell", "iell", "rell", "nell", "är", "ös")  # fmt: skip
+_STEM_SUFFIXES = (*_ADJ_SUFFIXES, "end")  # and present participles
 _INSEPARABLE = ("be", "ver", "er", "ent", "zer", "emp", "miss", "über", "unter", "hinter", "wider", "voll")
 # a word after one of these (or after a paragraph break, or first in a text) starts a sentence or list item
 SENTENCE_MARKS = frozenset({".", "!", "?", ":", ";", "•", "–", "-", "*", "(", "„", "“", '"', "»", "«", "‚"})
@@ -81,18 +82,18 @@ class NominalRule:
             return None
         low = form.lower()
         ending = adjective_ending(low)
-        if not ending or low in self.stop:
+        if not ending:
             return None
         stem = low[: -len(ending)]
         key = stem + "e"
         listed = self._listed(key)
         if listed is not None:
             return listed, True
-        if len(stem) < 4:
+        if len(stem) < 4 or low in self.stop:
             return None
         participle = self.participle(stem)
         if not participle and not (
-            self._plain(low) == stem and (self._known(stem) or stem.endswith(_ADJ_SUFFIXES))
+            self._plain(low) == stem and (self._known(stem) or stem.endswith(_STEM_SUFFIXES))
         ):
             return None
         if self._plain(form).lower() not in (stem, key, stem + "er"):
@@ -102,7 +103,7 @@ class NominalRule:
         cap = form[0] + stem[1:]
         if (
             not participle
-            and not stem.endswith(_ADJ_SUFFIXES)
+            and not stem.endswith(_STEM_SUFFIXES)
             and self._known(cap)
             and self._plain(cap) == cap
         ):
@@ -132,22 +133,16 @@ class NominalRule:
             verb = ending == "en" and self._plain(low[:-1]) == low
             return stem if not verb and self.participle(stem) else None
         if lemma[:1].isupper() and lemma.lower() in (stem, stem + "e", stem + "er"):
-            adjective = stem.endswith(_ADJ_SUFFIXES[:-1]) or (stem.endswith("end") and len(stem) > 6)
+            adjective = stem.endswith(_ADJ_SUFFIXES) or (stem.endswith("end") and len(stem) > 6)
             return stem if adjective or self.participle(stem) else None
         return None
 
     def participle(self, stem: str) -> bool:
         """Whether a lower-case stem is the present or past participle of a verb simplemma knows
         ("mitarbeitend", "beschäftigt", "versichert", "abgeordnet", "geflüchtet"; not "gebiet", "planet")."""
-        if stem.endswith("end"):
+        if stem.endswith("end"):  # mitarbeitend <- mitarbeiten, kulturschaffend <- (kultur)schaffen
             verb = stem[:-1]
-            return (
-                len(stem) > 5
-                and verb.endswith("n")
-                and verb not in self.stop
-                and self._plain(verb) == verb
-                and self._known(verb)
-            )
+            return self._is_verb(verb) or any(self._is_verb(verb[i:]) for i in range(2, len(verb) - 5))
         if not stem.endswith("t"):
             return False
         for i in range(len(stem) - 4):  # ge- after a separable prefix, or first (abgeordnet, geflüchtet)
@@ -165,7 +160,14 @@ class NominalRule:
         return False
 
     def _is_verb(self, word: str) -> bool:
-        return len(word) > 4 and word not in self.stop and self._plain(word) == word and self._known(word)
+        """Whether a lower-case word is an infinitive simplemma knows (its own lemma, not a stop word)."""
+        return (
+            len(word) > 4
+            and word.endswith("n")
+            and word not in self.stop
+            and self._plain(word) == word
+            and self._known(word)
+        )
 
 
 def is_sentence_mark(text: str) -> bool:
