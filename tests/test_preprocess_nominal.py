@@ -53,6 +53,8 @@ def term(nlp, text: str, word: str, nth: int = 0) -> str:
         ("Das muss ein deutscher Auszubildender nicht", "Auszubildender", "auszubildende"),
         ("Schüler, Auszubildende und Studierende sollen", "Auszubildende", "auszubildende"),
         ("Schüler, Auszubildende und Studierende sollen", "Studierende", "student"),
+        # bt19:ID197702800 (a compound of a participle: -schaffend)
+        ("Aufgaben der Kulturschaffenden.\nMeine Damen und Herren", "Kulturschaffenden", "kulturschaffende"),
     ],
 )  # fmt: skip
 def test_nominalisations_are_one_noun_term(nlp, text, word, expected):
@@ -114,6 +116,7 @@ def test_names_keep_their_adjective(nlp, text, word, expected):
         ("kämpfen wir für die sozialen Rechte\nder Schwächsten", "Rechte", "recht"),  # B90-2002
         ("auf kommunaler und regionaler Ebene, Selbsthilfegruppen", "Ebene", "ebene"),  # LINKE-2009
         ("Die Kosten für die Stilllegung", "Kosten", "kosten"),  # LINKE-2017
+        ("haben jeweils das Recht eigene Gesetzesinitiativen zu starten", "Gesetzesinitiativen", "gesetzesinitiative"),  # SPD-2013
         ("für die Bevölkerung in den umkämpften Gebieten ist dauerhafter Frieden", "Gebieten", "gebiet"),  # bt19:ID1913405600
     ],
 )  # fmt: skip
