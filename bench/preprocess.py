@@ -6,6 +6,7 @@
     .venv/bin/python bench/preprocess.py vocab [--n N]     # vocabulary before/after, stop words, numbers, citations
     .venv/bin/python bench/preprocess.py breakdown [--n N] # CPU time per part of the work (default 3000 speeches)
     .venv/bin/python bench/preprocess.py parts [--workers W] [--n N]  # CPU per function inside run(), per process
+    .venv/bin/python bench/preprocess.py nominals [--n N]  # CPU cost of the nominalisation rule (issue 11)
     .venv/bin/python bench/preprocess.py all
 
 Data: ../shared (THEMENRADAR_SHARED). The Bundestag speeches are read with gzip+json and put into a temporary
@@ -437,6 +438,46 @@ def bench_breakdown(n: int | None) -> dict:
     return {"tokens": tokens, "forms": forms, "cpu_s": out}
 
 
+def bench_nominals(n: int | None, rounds: int = 2) -> dict:
+    """What the nominalisation rule (issue 11) costs: CPU seconds of the tuned tokenizer with every form new
+    (the per-form analysis, where the rule's simplemma look-ups run) and of the ``themenradar_terms``
+    component (where its forms are read in context, as SLOW tokens), with and without the rule, each in a
+    fresh frame, alternating, in this process (GC off as in the stage). The lemma cache is per frame, so
+    each cold pass analyses every form again."""
+    import gc
+
+    from pipeline.preprocess.lemma import SLOW
+    from pipeline.preprocess.nlp import COMPONENT, analyzer_of, build_nlp
+    from pipeline.preprocess.text import clean_text
+
+    texts = [clean_text(s["text"]) for s in read_speeches(n or 3000)]
+    gc.disable()
+    cpu: dict[str, list[float]] = defaultdict(list)
+    tokens, forms, slow = 0, 0, {}
+    for _ in range(rounds):
+        for label, nominals in (("before (no rule)", False), ("ours", True)):
+            nlp = build_nlp(sentences=False, set_lemmas=False, lean=True, nominals=nominals)
+            analyzer = analyzer_of(nlp)
+            analyzer.analyse("Klientinnen")  # simplemma's dictionary loaded before timing
+            c0 = time.process_time()
+            docs = [nlp.tokenizer(t) for t in texts]
+            cpu[f"tokenizer, new forms analysed: {label}"].append(time.process_time() - c0)
+            component = nlp.get_pipe(COMPONENT)
+            c0 = time.process_time()
+            for d in docs:
+                component(d)
+            cpu[f"themenradar_terms component: {label}"].append(time.process_time() - c0)
+            tokens, forms = sum(len(d) for d in docs), len(analyzer.cache)
+            slow[label] = sum(analyzer.entry(t.text)[1] == SLOW for d in docs for t in d)
+    gc.enable()
+    shares = ", ".join(f"{k} {v / tokens:.2%}" for k, v in slow.items())
+    print(f"CPU seconds on {len(texts)} speeches ({tokens:,} tokens, {forms:,} distinct forms; tokens read one "
+          f"by one (SLOW): {shares}), {rounds} alternating rounds, one process:")  # fmt: skip
+    for name, secs in cpu.items():
+        print(f"  {name:50s} " + " / ".join(f"{x:6.2f}" for x in secs) + f"   {tokens / min(secs):12,.0f} tokens/CPU-s")
+    return {"tokens": tokens, "forms": forms, "slow_tokens": slow, "cpu_s": dict(cpu)}
+
+
 def bench_parts(n: int | None, workers: int) -> dict:
     """CPU seconds spent in the main functions of ``run()``, per process (main and each worker), by wrapping
     them with timers: where a 1- or 2-worker run spends its time. Wrapping adds ~1 µs per call."""
@@ -498,7 +539,9 @@ def bench_parts(n: int | None, workers: int) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["lemmas", "speed", "memory", "vocab", "breakdown", "parts", "all", "_child"])
+    ap.add_argument(
+        "what", choices=["lemmas", "speed", "memory", "vocab", "breakdown", "parts", "nominals", "all", "_child"]
+    )
     ap.add_argument("--n", type=int, default=None, help="first N speeches (default all 15,220)")
     ap.add_argument("--store")
     ap.add_argument("--workers", type=int, default=1)
@@ -520,6 +563,8 @@ def main() -> None:
         results["breakdown"] = bench_breakdown(args.n)
     if args.what == "parts":
         results["parts"] = bench_parts(args.n, args.workers)
+    if args.what == "nominals":
+        results["nominals"] = bench_nominals(args.n)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False, default=str))
 

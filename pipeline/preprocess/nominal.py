@@ -74,6 +74,7 @@ class NominalRule:
         self._known: Callable[[str], bool] = lambda w: simplemma.is_known(w, lang="de")
         self.stop = stop
         self.listed = {k: (v if map_gender else k) for k, v in person_nouns().items()}
+        self._tails = {k[-5:] for k in self.listed}  # a compound can end in a listed noun only with these
 
     def noun(self, form: str) -> tuple[str, bool] | None:
         """``(noun term, listed)`` when the capitalised ``form`` is a nominalised adjective or participle,
@@ -114,6 +115,8 @@ class NominalRule:
         term = self.listed.get(key)
         if term is not None:
             return term
+        if key[-5:] not in self._tails:
+            return None
         for i in range(3, len(key) - 5):  # compounds ending in a listed noun: Kitabeschäftigte
             tail = self.listed.get(key[i:])
             if tail is not None:
