@@ -11,8 +11,7 @@
 
   function esc(s) {
     // plotly renders a few tags (<b>, <br>, <a>) and TeX between $ signs: make every label plain text
-    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;").replace(/\$/g, "&#36;");
+    return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\$/g, "&#36;");
   }
   function wrap(s, width) {
     var words = String(s).split(/\s+/), lines = [], cur = "";
@@ -84,7 +83,7 @@
     });
     var ax = periodAxis(spec.periods);
     return { data: traces, layout: {
-      height: 460, margin: { l: 60, r: 10, t: 10, b: 40 }, hovermode: "closest", dragmode: "zoom",
+      height: 480, margin: { l: 60, r: 10, t: 40, b: 40 }, hovermode: "closest", dragmode: "zoom",
       xaxis: Object.assign(ax, { title: { text: "period" } }),
       yaxis: { title: { text: esc(spec.yTitle[measure]) }, tickformat: kind === "pct" ? ".1%" : "", rangemode: "tozero", fixedrange: true },
       legend: { font: { size: 11 }, itemclick: "toggle", itemdoubleclick: "toggleothers" }
@@ -167,7 +166,7 @@
         }), hovertemplate: "%{text}<extra></extra>" });
     });
     return { data: traces, layout: {
-      height: Math.max(200, 24 * rows.length + 90), margin: { l: 10, r: 10, t: 10, b: 50 }, hovermode: "closest",
+      height: Math.max(220, 24 * rows.length + 120), margin: { l: 10, r: 10, t: 36, b: 50 }, hovermode: "closest",
       xaxis: { title: { text: esc(spec.xTitle) + (kind === "pp" ? " (percentage points)" : "") },
         tickformat: "+.1f", zeroline: true, zerolinecolor: "#444" },
       yaxis: { type: "category", categoryorder: "array", categoryarray: labels.map(esc), automargin: true, fixedrange: true,
