@@ -86,6 +86,15 @@ def test_theme_multiples_have_both_measures_and_every_theme(tables: dict[str, pd
     ki = _rows(t, "theme", "ki", "none", "all").set_index("period")
     assert [p[0] for p in view["ki"] if p[0] is not None] == pytest.approx(ki["per_10k"].tolist(), abs=1e-6)
     assert spec["reference"] == "none|all"
+    colored = data.unit_multiples_spec(t, measures=["doc_share"], group_by="publisher", colors=COLORS)
+    assert colored["colors"]["publisher|Wohlfahrtsverband Nordstadt"] == "#E3000F"
+    model = data.unit_multiples_spec(tables["topic_trends"], measures=["share"], unit="theme")
+    assert [p["label"] for p in model["panels"]] == [
+        "KI und Automatisierung",
+        "Interaktionsarbeit, Beratung, Klient:innen",
+    ]
+    with pytest.raises(StageError, match="none of the columns doc_share"):
+        ic.theme_trends_chart(tables["topic_trends"])
 
 
 def test_summary_is_sorted_by_effect_with_intervals_and_n(tables: dict[str, pd.DataFrame]) -> None:

@@ -16,10 +16,12 @@ per page, anywhere before or after the figures)::
         section ``summary``: slopes per year with intervals, sorted by effect (dot-and-interval), one view
         per table/measure (topics, model themes, themes by doc share and per 10k), colour = direction;
         ``group_by`` adds a group selector (whole corpus first).
-    theme_trends_chart(theme_trends, *, measures=("doc_share", "per_10k"), group_by=None, title="") -> str
+    theme_trends_chart(theme_trends, *, measures=("doc_share", "per_10k"), group_by=None, unit=None,
+                       colors=None, title="") -> str
         section ``themes``: one panel per codebook theme over the periods with its interval band; selectors
         for the measure (first = headline) and, with ``group_by``, the group (the whole corpus stays as a
-        grey reference line). Also takes topic_trends with ``unit="theme"`` rows via ``unit=``.
+        grey reference line); ``colors`` as in group_chart. The model's theme topics: topic_trends with
+        ``measures=("share",), unit="theme"``.
     topic_trends_chart(topic_trends, *, group_by=None, visible=8, unit="topic", title="") -> str
         section ``topics``: one line per topic with interval whiskers, the ``visible`` most prevalent ones
         switched on (the rest one legend click away), group selector with ``group_by``.
@@ -112,6 +114,7 @@ def theme_trends_chart(
     measures: Sequence[str] = ("doc_share", "per_10k"),
     group_by: str | None = None,
     unit: str | None = None,
+    colors: Mapping[str, str] | None = None,
     title: str = "",
 ) -> str:
     """A panel per theme over the periods with interval bands (section ``themes``)."""
@@ -119,7 +122,7 @@ def theme_trends_chart(
     if not found:
         raise StageError(f"theme chart: the table has none of the columns {', '.join(measures)}")
     spec = data.unit_multiples_spec(
-        theme_trends, measures=found, group_by=group_by, unit=unit, title=title
+        theme_trends, measures=found, group_by=group_by, unit=unit, colors=colors, title=title
     )
     return figure(spec, caption=CAPTION)
 

@@ -122,6 +122,31 @@ def units_of(table: pd.DataFrame, unit: str | None = None) -> list[tuple[str, st
     return [(str(k), unit_label(str(k), str(lab))) for k, lab in zip(first[col], first["label"], strict=True)]
 
 
+def _per_group(
+    table: pd.DataFrame, measures: Sequence[str], group_by: str | None, unit: str | None
+) -> tuple[str, list[str], list[tuple[str, str]], list[tuple[str, str, str]], dict]:
+    """(key column, periods, units, groups, spec parts) with the views ``group_by|group|measure ->
+    {unit key: points}`` and the group and measure selectors that pick them."""
+    if unit is not None and "unit" in table.columns:
+        table = table[table["unit"] == unit]
+    col, periods, units = _key_col(table), _periods(table), units_of(table)
+    groups = _groups(table, group_by)
+    views: dict[str, dict] = {}
+    for gb, g, _ in groups:
+        cell = table[(table["group_by"] == gb) & (table["group"].astype(str) == g)]
+        parts = {k: s for k, s in cell.groupby(col)}
+        for m in measures:
+            views[f"{gb}|{g}|{m}"] = {k: _series_points(parts[k], periods, m) for k, _ in units if k in parts}
+    parts = {
+        "periods": periods, "views": views,
+        "selectors": [_select("group", "Group", [(f"{gb}|{g}", lab) for gb, g, lab in groups]),
+                      _select("measure", "Measure", [(m, MEASURES.get(m, (m, ""))[0]) for m in measures])],
+        "fmt": {m: MEASURES.get(m, (m, "num"))[1] for m in measures},
+        "yTitle": {m: MEASURES.get(m, (m, ""))[0] for m in measures},
+    }  # fmt: skip
+    return col, periods, units, groups, parts
+
+
 def lines_spec(
     table: pd.DataFrame,
     *,
@@ -134,28 +159,15 @@ def lines_spec(
     """One line per topic/theme over the periods, views per (group, measure). ``visible``: only the most
     prevalent series (mean of the first measure over the whole corpus) start switched on; the rest are
     in the legend, one click away."""
+    col, _, units, _, parts = _per_group(table, measures, group_by, unit)
     if unit is not None and "unit" in table.columns:
         table = table[table["unit"] == unit]
-    col, periods, units = _key_col(table), _periods(table), units_of(table)
-    groups = _groups(table, group_by)
     overall = table[table["group_by"] == NO_GROUP].groupby(col)[measures[0]].mean()
     ranked = sorted((k for k, _ in units), key=lambda k: -(overall.get(k, 0.0) or 0.0))
     on = set(ranked[:visible] if visible else ranked)
     colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(ranked)}
     series = [{"key": k, "label": lab, "color": colors[k], "visible": k in on} for k, lab in units]
-    views: dict[str, dict] = {}
-    for gb, g, _ in groups:
-        cell = table[(table["group_by"] == gb) & (table["group"].astype(str) == g)]
-        parts = {k: s for k, s in cell.groupby(col)}
-        for m in measures:
-            views[f"{gb}|{g}|{m}"] = {k: _series_points(parts[k], periods, m) for k, _ in units if k in parts}
-    return {
-        "kind": "lines", "title": title, "periods": periods, "series": series, "views": views,
-        "selectors": [_select("group", "Group", [(f"{gb}|{g}", lab) for gb, g, lab in groups]),
-                      _select("measure", "Measure", [(m, MEASURES.get(m, (m, ""))[0]) for m in measures])],
-        "fmt": {m: MEASURES.get(m, (m, "num"))[1] for m in measures},
-        "yTitle": {m: MEASURES.get(m, (m, ""))[0] for m in measures},
-    }  # fmt: skip
+    return {"kind": "lines", "title": title, "series": series, **parts}
 
 
 def unit_multiples_spec(
@@ -164,30 +176,18 @@ def unit_multiples_spec(
     measures: Sequence[str],
     group_by: str | None = None,
     unit: str | None = None,
+    colors: Mapping[str, str] | None = None,
     title: str = "",
 ) -> dict:
     """A panel per topic/theme over the periods (band = interval), views per (group, measure); when a
-    group is chosen, the whole corpus is the grey reference line in each panel."""
-    if unit is not None and "unit" in table.columns:
-        table = table[table["unit"] == unit]
-    col, periods, units = _key_col(table), _periods(table), units_of(table)
-    groups = _groups(table, group_by)
-    colors = group_colors([g for _, g, _ in groups[1:]])
-    views: dict[str, dict] = {}
-    for gb, g, _ in groups:
-        cell = table[(table["group_by"] == gb) & (table["group"].astype(str) == g)]
-        parts = {k: s for k, s in cell.groupby(col)}
-        for m in measures:
-            views[f"{gb}|{g}|{m}"] = {k: _series_points(parts[k], periods, m) for k, _ in units if k in parts}
+    group is chosen, the whole corpus is the grey reference line in each panel (group colour from
+    ``colors``, else the palette)."""
+    _, _, units, groups, parts = _per_group(table, measures, group_by, unit)
+    cmap = group_colors([g for _, g, _ in groups[1:]], colors)
     return {
-        "kind": "multiples", "title": title, "periods": periods,
-        "panels": [{"key": k, "label": lab} for k, lab in units],
-        "colors": {f"{gb}|{g}": colors.get(g, PALETTE[0]) for gb, g, _ in groups},
-        "reference": f"{NO_GROUP}|{ALL}", "referenceLabel": ALL_LABEL, "views": views,
-        "selectors": [_select("group", "Group", [(f"{gb}|{g}", lab) for gb, g, lab in groups]),
-                      _select("measure", "Measure", [(m, MEASURES.get(m, (m, ""))[0]) for m in measures])],
-        "fmt": {m: MEASURES.get(m, (m, "num"))[1] for m in measures},
-        "yTitle": {m: MEASURES.get(m, (m, ""))[0] for m in measures},
+        "kind": "multiples", "title": title, "panels": [{"key": k, "label": lab} for k, lab in units],
+        "colors": {f"{gb}|{g}": cmap.get(g, PALETTE[0]) for gb, g, _ in groups},
+        "reference": f"{NO_GROUP}|{ALL}", "referenceLabel": ALL_LABEL, **parts,
     }  # fmt: skip
 
 
