@@ -173,17 +173,25 @@ def browser(tables: dict[str, pd.DataFrame], tmp_path_factory: pytest.TempPathFa
 
 
 def _figure(driver, i: int):  # noqa: ANN001, ANN202
+    """The i-th chart, scrolled into view and drawn (charts far below the first screen are drawn when
+    they come near)."""
     from selenium.webdriver.common.by import By
 
     fig = driver.find_elements(By.CSS_SELECTOR, "figure.trc-chart")[i]
     driver.execute_script("arguments[0].scrollIntoView()", fig)
+    for _ in range(200):
+        if fig.get_attribute("data-drawn"):
+            break
+        time.sleep(0.05)
     return fig
 
 
 def test_page_draws_every_chart_without_errors_and_labels_stay_text(browser) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
 
-    assert browser.execute_script("return document.documentElement.getAttribute('data-charts-ready')") == "4"
+    ready = browser.execute_script("return document.documentElement.getAttribute('data-charts-ready')")
+    drawn = browser.execute_script("return document.querySelectorAll('figure[data-drawn]').length")
+    assert ready == str(drawn) and drawn >= 1
     assert (
         browser.execute_script("return performance.getEntriesByName('themenradar-charts-ready').length") == 1
     )
@@ -192,6 +200,18 @@ def test_page_draws_every_chart_without_errors_and_labels_stay_text(browser) -> 
     assert f"t2: {EVIL}" in ticks  # shown as written: no tag read, no TeX, no %{} template
     severe = [e for e in browser.get_log("browser") if e.get("level") in ("SEVERE", "ERROR")]
     assert severe == []
+
+
+def test_charts_below_the_first_screen_are_drawn_when_scrolled_near(browser) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    figs = browser.find_elements(By.CSS_SELECTOR, "figure.trc-chart")
+    assert figs[0].get_attribute("data-drawn") == "true"  # the summary, on the first screen
+    assert figs[3].get_attribute("data-drawn") is None  # the groups chart, far below: not yet
+    assert figs[3].find_elements(By.CSS_SELECTOR, ".main-svg") == []
+    fig = _figure(browser, 3)
+    assert fig.get_attribute("data-drawn") == "true"
+    assert len(fig.find_elements(By.CSS_SELECTOR, ".scatterlayer .trace")) > 0
 
 
 def test_hover_shows_value_interval_and_n(browser, tables: dict[str, pd.DataFrame]) -> None:  # noqa: ANN001

@@ -1,9 +1,10 @@
 /* Themenradar interactive charts: draws the chart specs of pipeline/report/interactive/data.py with
  * plotly.js (basic bundle, inlined in the same page). Each <figure class="trc-chart"> holds its spec as
  * <script type="application/json" class="trc-spec">; the selectors (group, measure, topic/theme) are
- * built here from the spec. When every chart is drawn: performance.mark("themenradar-charts-ready") and
- * <html data-charts-ready="N">. Labels are escaped before plotly sees them (it reads a few HTML tags and
- * $...$ as TeX). */
+ * built here from the spec. Charts near the first screen are drawn at once, then
+ * performance.mark("themenradar-charts-ready") and <html data-charts-ready="N drawn">; the others when
+ * scrolled near (each drawn figure gets data-drawn="true"); themenradarCharts.drawAll() draws every
+ * chart. Labels are escaped before plotly sees them (it reads a few HTML tags and $...$ as TeX). */
 (function () {
   "use strict";
   var GREY = "#8c8c8c";
@@ -222,7 +223,16 @@
     return done;
   }
 
-  function render(fig) {
+  function expectedHeight(spec) {
+    // the height a chart will take, reserved before drawing so that the page keeps its layout
+    if (spec.kind === "lines") return 480;
+    if (spec.kind === "multiples") return 225 * Math.ceil(spec.panels.length / 3) + 90;
+    var rows = 0;
+    Object.keys(spec.views).forEach(function (k) { rows = Math.max(rows, spec.views[k].length); });
+    return Math.max(220, 24 * rows + 120);
+  }
+
+  function prepare(fig) {
     // window.themenradarDraw: another drawer with the same contract (bench/report_charts.py compares them)
     var draw = window.themenradarDraw || plotlyDraw;
     var spec = JSON.parse(fig.querySelector("script.trc-spec").textContent);
@@ -233,16 +243,40 @@
     });
     function redraw() { return draw(plot, spec, state); }
     controls(fig, spec, state, redraw);
-    fig.themenradar = { spec: spec, state: state, redraw: redraw };
-    return redraw();
+    plot.style.minHeight = expectedHeight(spec) + "px";
+    fig.themenradar = { spec: spec, state: state, redraw: redraw, drawn: null };
   }
 
+  function render(fig) {
+    var t = fig.themenradar;
+    if (!t.drawn) {
+      t.drawn = Promise.resolve(t.redraw()).then(function () { fig.setAttribute("data-drawn", "true"); });
+      t.drawn.catch(function (err) { console.error("themenradar charts:", err); });
+    }
+    return t.drawn;
+  }
+
+  // Charts in or near the first screen are drawn at once, the others when they come near the viewport
+  // (or before printing): a long report opens as fast as its first screen. drawAll() draws every chart.
   function renderAll() {
     var figs = Array.prototype.slice.call(document.querySelectorAll("figure.trc-chart"));
-    Promise.all(figs.map(render)).then(function () {
+    figs.forEach(prepare);
+    var near = window.innerHeight + 600, now = [], later = [];
+    figs.forEach(function (f) {
+      (window.IntersectionObserver && f.getBoundingClientRect().top > near ? later : now).push(f);
+    });
+    if (later.length) {
+      var io = new IntersectionObserver(function (entries) {
+        entries.forEach(function (e) { if (e.isIntersecting) { io.unobserve(e.target); render(e.target); } });
+      }, { rootMargin: "600px 0px" });
+      later.forEach(function (f) { io.observe(f); });
+    }
+    window.themenradarCharts = { drawAll: function () { return Promise.all(figs.map(render)); } };
+    window.addEventListener("beforeprint", window.themenradarCharts.drawAll);
+    Promise.all(now.map(render)).then(function () {
       performance.mark("themenradar-charts-ready");
-      document.documentElement.setAttribute("data-charts-ready", String(figs.length));
-    }, function (err) { console.error("themenradar charts:", err); });
+      document.documentElement.setAttribute("data-charts-ready", String(now.length));
+    });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", renderAll);
   else renderAll();
