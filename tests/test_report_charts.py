@@ -110,6 +110,9 @@ def test_summary_is_sorted_by_effect_with_intervals_and_n(tables: dict[str, pd.D
     assert top["lo"] > 0 and top["lo"] <= top["x"] <= top["hi"]
     assert top["n"] == int(s[(s["key"] == "t0") & (s["group"] == "all")]["n_docs"].iloc[0])
     assert "2018–2022" in top["note"]
+    one_period = s.assign(slope_per_year=s["slope_per_year"].where(s["key"] != "t3"))  # t3: no slope
+    assert "t3: verband 3" not in {r["label"] for r in data.summary_spec(one_period)["views"][
+        "topic_trends|share|topic|none|all"]}  # fmt: skip
     two = data.summary_spec(s, limit=2)["views"]["topic_trends|share|topic|none|all"]
     biggest = sorted(rows, key=lambda r: -abs(r["x"]))[:2]
     assert {r["label"] for r in two} == {r["label"] for r in biggest}

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
+from pipeline.report.figures import period_axis
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,8 +75,6 @@ def _key_col(table: pd.DataFrame) -> str:
 
 
 def _periods(table: pd.DataFrame) -> list[str]:
-    from pipeline.report.figures import period_axis
-
     return period_axis(table["period"].astype(str).unique())
 
 
@@ -200,13 +199,10 @@ def group_multiples_spec(
 ) -> dict:
     """A panel per group (parties, publishers, ...) over the periods for one chosen topic or theme; the
     whole corpus is the grey reference line in each panel. ``tables``: (table, measure, kind label) —
-    e.g. (topic_trends, "share", "Topic"), (theme_trends, "doc_share", "Thema") — whose units fill one
+    e.g. (topic_trends, "share", "Topic"), (theme_trends, "doc_share", "Theme") — whose units fill one
     selector, so topics and themes are compared alike."""
     options, views, fmt, ytitle, group_names = [], {}, {}, {}, []
-    periods: list[str] = sorted({p for t, _, _ in tables for p in _periods(t)})
-    from pipeline.report.figures import period_axis
-
-    periods = period_axis(periods)
+    periods = period_axis({p for t, _, _ in tables for p in _periods(t)})
     for table, measure, kind in tables:
         groups = _groups(table, group_by)[1:]
         group_names += [g for _, g, _ in groups if g not in group_names]
@@ -266,6 +262,8 @@ def summary_spec(summary: pd.DataFrame, *, group_by: str | None = None, limit: i
             cell = cell.sort_values("slope_per_year", ascending=False)
             rows = []
             for r in cell.to_dict("records"):
+                if _num(r["slope_per_year"]) is None:
+                    continue  # no slope (e.g. one period): nothing to draw
                 key, label = str(r["key"]), str(r["label"])
                 rows.append({
                     "label": unit_label(key, label) if unit == "topic" else label,
