@@ -162,6 +162,21 @@ const cb = arguments[arguments.length - 1];
 """
 
 
+def _browser_cpu(driver) -> dict[int, float]:  # noqa: ANN001
+    """CPU seconds (user + system) of each Chromium process under the driver: load-independent next to
+    the wall times, which the other work on the shared machine inflates."""
+    import psutil
+
+    out = {}
+    for p in psutil.Process(driver.service.process.pid).children(recursive=True):
+        try:
+            t = p.cpu_times()
+            out[p.pid] = t.user + t.system
+        except psutil.Error:
+            pass
+    return out
+
+
 def measure(path: Path, runs: int, shots: Path | None) -> dict:
     """Median time to load and to all charts drawn over ``runs`` fresh loads, console errors, screenshots."""
     import statistics
@@ -170,12 +185,15 @@ def measure(path: Path, runs: int, shots: Path | None) -> dict:
 
     driver = chrome()
     driver.set_script_timeout(60)
-    loads, readies, alls, errors, counts = [], [], [], [], []
+    loads, readies, alls, cpus, errors, counts = [], [], [], [], [], []
     try:
         for _ in range(runs):
             driver.get("about:blank")
+            before = _browser_cpu(driver)
             driver.get(path.resolve().as_uri())
             load, ready, done = driver.execute_async_script(READY)
+            after = _browser_cpu(driver)
+            cpus.append(sum(t - before.get(pid, 0.0) for pid, t in after.items()))
             loads.append(load)
             readies.append(ready)
             alls.append(done)
@@ -195,6 +213,7 @@ def measure(path: Path, runs: int, shots: Path | None) -> dict:
         driver.quit()
     med = statistics.median
     return {"load": med(loads), "screen": med(readies), "all": med(alls), "first_all": alls[0],
+            "first_screen": readies[0], "cpu": med(cpus), "first_cpu": cpus[0],
             "alls": [round(r) for r in alls], "errors": errors, "per_load": max(counts)}  # fmt: skip
 
 
@@ -216,14 +235,27 @@ def compare(runs: int) -> None:
             path.write_text(html, encoding="utf-8")
             m = measure(path, runs, RESULTS / "shots")
             rows.append((period, name, len(html.encode("utf-8")), spec_bytes, m))
-    print("\nmedian of the loads, ms from navigation start; first screen = the charts drawn at once; all =")
-    print("after themenradarCharts.drawAll(); first load = all charts in the first load of a fresh browser;")
-    print("period empty = the same page with the scripts and no chart")
-    head = ("period", "candidate", "file MB", "data MB", "load", "1st screen", "all", "first load", "console")
-    print("{:<8} {:<10} {:>8} {:>8} {:>6} {:>10} {:>6} {:>10} {:>8}  all, every load".format(*head))
+    print(
+        "\nmedian of the loads (1st: the first load of a fresh browser), ms from navigation start; first screen = the charts drawn at once; all ="
+    )
+    print("after themenradarCharts.drawAll();")
+    print(
+        "period empty = the same page with the scripts and no chart; CPU = CPU ms of all Chromium processes"
+    )
+    print(
+        "from navigation to every chart drawn (depends little on the machine's load, unlike the wall times)"
+    )
+    head = ("period", "candidate", "file MB", "data MB", "load", "1st screen", "all", "CPU",
+            "1st: screen", "all", "CPU", "console")  # fmt: skip
+    print(
+        "{:<8} {:<10} {:>7} {:>7} {:>6} {:>10} {:>6} {:>6} | {:>11} {:>6} {:>6} | {:>7}  all, every load".format(
+            *head
+        )
+    )
     for period, name, size, spec, m in rows:
-        print(f"{period:<8} {name:<10} {size / 1e6:>8.2f} {spec / 1e6:>8.2f} {m['load']:>6.0f} {m['screen']:>10.0f} "
-              f"{m['all']:>6.0f} {m['first_all']:>10.0f} {m['per_load']:>8}  {m['alls']}")  # fmt: skip
+        print(f"{period:<8} {name:<10} {size / 1e6:>7.2f} {spec / 1e6:>7.2f} {m['load']:>6.0f} {m['screen']:>10.0f} "
+              f"{m['all']:>6.0f} {1000 * m['cpu']:>6.0f} | {m['first_screen']:>11.0f} {m['first_all']:>6.0f} "
+              f"{1000 * m['first_cpu']:>6.0f} | {m['per_load']:>7}  {m['alls']}")  # fmt: skip
         for e in m["errors"][:3]:
             print(f"         {e[:160]}")
     print(f"\nscreenshots: {RESULTS / 'shots'}; pages: {RESULTS}/<candidate>_<period>.html")
