@@ -1,6 +1,6 @@
-"""A designed party programme made with fpdf2: running elements outside the top and bottom bands (a vertical
+"""A designed party programme made with fpdf2: running elements outside the top and bottom edges (a vertical
 side title per chapter, a slogan and a chapter tag in the outer margin, page numbers at mid-height of the
-outer margin) next to real text that recurs (a repeated heading, a repeated sentence, a heading at the same
+outer margin, a motto above a footer of three rows) next to real text that recurs (a repeated heading, a repeated sentence, a heading at the same
 height on consecutive pages, paragraph numbers in the margin). Mirrored layout: the outer margin is on the
 right of odd pages and on the left of even pages, as in a printed brochure."""
 
@@ -14,6 +14,8 @@ PAGES = 12
 CHAPTERS = {1: ("Kapitel 1", "Gute Arbeit", 330.0), 2: ("Kapitel 2", "Digitale Teilhabe", 370.0)}
 SLOGAN = "Mutig. Gerecht."
 HEADER = "Wahlprogramm 2025"
+FOOTER = ["Partei für Musterland", "www.musterland.de"]  # with the page number: three rows
+MOTTO = "Zusammen für morgen"  # above the footer, the fourth row from the bottom
 HEADING = "Das wollen wir:"
 SENTENCE = "Dafür treten wir ein."
 SAME_PLACE = "Unsere Ziele für das Land"  # a real heading at one height on pages 3 to 6, inside the text
@@ -89,7 +91,11 @@ def make_programme_pdf(path: Path) -> Programme:
         pdf.text(outer, 160, SLOGAN)
         pdf.set_font("Helvetica", size=8)
         pdf.text(outer + 10, 420, str(page))  # mid-height, outside the bottom band
-        out.furniture[page] = [HEADER, tag, SLOGAN, str(page), side_title]
+        pdf.text(left, 522, MOTTO)
+        pdf.text(left, 545, FOOTER[0])
+        pdf.text(left, 560, FOOTER[1])
+        pdf.text(left, 575, f"Seite {page}")
+        out.furniture[page] = [HEADER, tag, SLOGAN, str(page), side_title, MOTTO, *FOOTER, f"Seite {page}"]
         out.text[page] = lines + margin_numbers
     pdf.output(str(path))
     return out

@@ -10,7 +10,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from margin_fixtures import CHAPTERS, HEADER, HEADING, PAGES, SAME_PLACE, SENTENCE, SLOGAN, make_programme_pdf
+from margin_fixtures import (
+    CHAPTERS,
+    FOOTER,
+    HEADER,
+    HEADING,
+    MOTTO,
+    PAGES,
+    SAME_PLACE,
+    SENTENCE,
+    SLOGAN,
+    make_programme_pdf,
+)
 
 from pipeline.extract.clean import clean_chars
 from pipeline.extract.document import clean_pages, extract_document
@@ -38,9 +49,9 @@ def test_programme_loses_its_running_elements_and_keeps_its_text(tmp_path: Path)
     assert text.count(HEADING) >= 10 and text.count(SENTENCE) >= 8 and text.count(SAME_PLACE) == 4
 
 
-def test_programme_running_elements_are_found_by_the_margin_rules(tmp_path: Path) -> None:
-    """The same PDF without page widths (only the top and bottom bands searched): the side titles, the
-    slogan, the chapter tags and the page numbers at mid-height stay in the text."""
+def test_programme_running_elements_are_found_by_the_new_rules(tmp_path: Path) -> None:
+    """The same PDF searched in the top and bottom rows only (as before): the side titles, the slogan,
+    the chapter tags, the page numbers at mid-height and the motto above the footer stay in the text."""
     prog = make_programme_pdf(tmp_path / "programm.pdf")
     pdf = open_pdfium(prog.path)
     try:
@@ -55,8 +66,9 @@ def test_programme_running_elements_are_found_by_the_margin_rules(tmp_path: Path
     everywhere = find_furniture(lines, [p.height for p in raw], [p.width for p in raw])
     for page, (ls, b, e) in enumerate(zip(lines, bands, everywhere, strict=True), 1):
         tag, side_title, _ = CHAPTERS[1 if page <= PAGES // 2 else 2]
-        assert {ls[i].text.strip() for i in b} == {HEADER}
-        assert {ls[i].text.strip() for i in e} == {HEADER, tag, side_title, SLOGAN, str(page)}
+        edges = {HEADER, *FOOTER, f"Seite {page}"}
+        assert {ls[i].text.strip() for i in b} == edges
+        assert {ls[i].text.strip() for i in e} == edges | {tag, side_title, SLOGAN, str(page), MOTTO}
     assert any(ls[i].rotation for ls, e in zip(lines, everywhere, strict=True) for i in e)  # the side title
 
 
@@ -66,9 +78,15 @@ def _page(body: list[str], extra: list[PositionedLine], left: float = 60.0) -> l
     return lines + extra
 
 
+_WORDS = ["Beratung", "Pflege", "Klientinnen", "Teilhabe", "Mitbestimmung", "Kommunen", "Ehrenamt", "Bildung"]
+
+
 def _body(p: int) -> list[str]:
+    """30 different lines of ordinary words, no digits (a line of page ``p`` never recurs elsewhere)."""
     return [
-        f"Absatz {p}.{i}: Die Beratung von Klientinnen braucht gute Arbeitsbedingungen." for i in range(30)
+        " ".join(_WORDS[(p * 5 + i * 3 + k) % len(_WORDS)] for k in range(4))
+        + f" im Bereich {chr(65 + p)}{chr(65 + i)}"
+        for i in range(30)
     ]
 
 
@@ -158,6 +176,57 @@ def test_page_set_across_keeps_its_text() -> None:
         for p in range(6)
     ]
     assert find_margin_furniture(pages, [420.0] * 6) == [set()] * 6
+
+
+def _framed(p: int, top_rows: list[PositionedLine], body_from: float) -> list[PositionedLine]:
+    """A page: rows at the top, body lines from ``body_from`` (14 pt apart), a footer of three rows."""
+    body = [
+        PositionedLine(t, body_from + 14 * i, body_from + 10 + 14 * i, 60, 360)
+        for i, t in enumerate(_body(p))
+    ]
+    footer = [
+        PositionedLine(t, 800 + 12 * k, 808 + 12 * k, 60, 200)
+        for k, t in enumerate(["Partei", "www.partei.de", f"Seite {p + 1}"])
+    ]
+    return top_rows + body + footer
+
+
+def test_motto_above_a_footer_of_three_rows_is_furniture() -> None:
+    pages = [_framed(p, [PositionedLine(f"Kapitel {p // 4}", 20, 30, 60, 200)], 80) for p in range(12)]
+    for lines in pages:
+        lines.append(PositionedLine("Zusammen für morgen", 780, 788, 60, 200))  # set apart from the text
+    drops = find_furniture(pages, [842.0] * 12, [595.0] * 12)
+    assert all(
+        {lines[i].text for i in d}
+        == {"Partei", "www.partei.de", lines[-2].text, "Zusammen für morgen", lines[0].text}
+        for lines, d in zip(pages, drops, strict=True)
+    )
+    assert find_furniture(pages, [842.0] * 12)[0] == drops[0] - {len(pages[0]) - 1}  # the rows alone miss it
+
+
+@pytest.mark.parametrize(
+    ("cells", "first_row"),
+    [
+        ([("Maßnahme Träger Kosten in Euro", 60, 360)], 80),  # the first row follows at line spacing
+        (
+            [("Maßnahme", 60, 150), ("Träger", 160, 240), ("Kosten in Euro", 250, 360)],
+            92,
+        ),  # padded row of cells
+    ],
+)
+def test_table_header_repeated_in_the_top_band_is_kept(cells: list, first_row: float) -> None:
+    """The header row of a table continued over every page, below a header of three rows, at one height:
+    it is in the flow of the table, so it stays; the running header above it goes."""
+    top = [
+        PositionedLine(t, y, y + 10, 60, 300)
+        for t, y in (("Bericht 2025", 20), ("Anhang", 34), ("Tabellen", 48))
+    ]
+    header = [PositionedLine(t, 66, 76, x0, x1) for t, x0, x1 in cells]
+    pages = [_framed(p, [*top, *header], first_row) for p in range(12)]
+    for lines, drop in zip(pages, find_furniture(pages, [842.0] * 12, [595.0] * 12), strict=True):
+        dropped = {lines[i].text for i in drop}
+        assert {"Bericht 2025", "Anhang", "Tabellen"} <= dropped
+        assert not dropped & {t for t, _, _ in cells}
 
 
 # -- real documents ------------------------------------------------------------------------------------------

@@ -8,9 +8,10 @@ No fixed list. Two kinds, both learned from repetition across the pages of one d
   outermost row is furniture when such numbers recur on other pages.
 - Running elements elsewhere, outside the flow of the body text: lines entirely in the left or right margin
   of the document's text frame, or set across the page (vertical side titles), whose text recurs at the same
-  height on several pages (margin slogans, side titles, chapter tags, page numbers at mid-height). A line
-  inside the text frame is never one of them, however often it recurs: real repeated headings and sentences
-  sit in the flow of the text, at a different height on each page.
+  height on several pages (margin slogans, side titles, chapter tags, page numbers at mid-height); and lines
+  in the top or bottom band beyond the outermost rows whose text recurs at the same height on many pages,
+  set apart from the text. A line in the flow of the text is never one of them, however often it recurs:
+  real repeated headings and sentences sit in the text, at a different height on each page.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+
+from pipeline.extract.layout import Line
 
 _DIGITS = re.compile(r"\d+")
 _SPACES = re.compile(r"\s+")
@@ -45,21 +47,7 @@ class PositionedLine:
     rotation: int = 0
 
 
-class Positioned(Protocol):
-    """What the functions here read of a line: :class:`PositionedLine`, or the extractor's own lines."""
-
-    @property
-    def text(self) -> str: ...
-    @property
-    def top(self) -> float: ...
-    @property
-    def bottom(self) -> float: ...
-    @property
-    def x0(self) -> float: ...
-    @property
-    def x1(self) -> float: ...
-    @property
-    def rotation(self) -> int: ...
+Positioned = PositionedLine | Line  # what the functions here read of a line: these attributes
 
 
 def line_key(text: str) -> str:
@@ -78,7 +66,8 @@ def _bands(
 ) -> dict[int, str]:
     """Indices of the lines in the top/bottom band -> "top" / "bottom" (lines set ``across`` the page's
     direction, such as vertical side titles, have no row: :func:`find_margin_furniture` handles them)."""
-    tops = sorted({round(ln.top) for i, ln in enumerate(lines) if ln.text.strip() and i not in across})
+    rowed = [ln for i, ln in enumerate(lines) if i not in across] if across else lines
+    tops = sorted({round(ln.top) for ln in rowed if ln.text.strip()})
     if not tops:
         return {}
     top_rows, bottom_rows = set(tops[:rows]), set(tops[-rows:])
@@ -154,7 +143,61 @@ def find_furniture(
     if widths is not None:
         margins = _margin_furniture(pages, widths, turns, threshold, frequent, 2.0)
         out = [a | b for a, b in zip(out, margins, strict=True)]
+        inner = _inner_band_furniture(pages, heights, out, turns, band, frequent, 2.0)
+        out = [a | b for a, b in zip(out, inner, strict=True)]
     return out
+
+
+def _inner_band_furniture(
+    pages: Sequence[Sequence[Positioned]],
+    heights: Sequence[float],
+    drops: Sequence[set[int]],
+    turns: Sequence[tuple[set[int], bool]],
+    band: float,
+    frequent: int,
+    tol: float,
+) -> list[set[int]]:
+    """Running elements in the top and bottom bands beyond the outermost rows (a motto above a footer of
+    three rows): the same text at the same height (within ``tol`` points) on half the pages (at least
+    ``frequent``), and on 80 % of them alone on its row and set apart from the next line toward the page's
+    middle by at least its own height - not in the flow of the text, as a table's header row repeated on
+    each page is (a row of cells, the first row of the table right below)."""
+    where: dict[tuple[str, bool], list[tuple[int, int, float]]] = defaultdict(list)
+    for p, (lines, drop, (across, _), height) in enumerate(zip(pages, drops, turns, heights, strict=True)):
+        top_edge, bottom_edge = band * height, (1 - band) * height
+        for i, ln in enumerate(lines):
+            if (ln.top <= top_edge or ln.bottom >= bottom_edge) and i not in drop and i not in across:
+                where[(ln.text, ln.top <= top_edge)].append((p, i, ln.top))
+    many = max(frequent, math.ceil(len(pages) / 2))
+    groups = [
+        (at_top, group)
+        for (text, at_top), found in where.items()
+        if text.strip() and len(found) >= many
+        for group in _position_clusters(found, many, many, tol)
+    ]
+    out: list[set[int]] = [set() for _ in pages]
+    members = {(p, i) for _, group in groups for p, i, _ in group}
+    for at_top, group in groups:
+        apart = sum(
+            _set_apart(pages[p], i, at_top, drops[p], {j for q, j in members if q == p}) for p, i, _ in group
+        )
+        if apart >= 0.8 * len(group):
+            for p, i, _ in group:
+                out[p].add(i)
+    return out
+
+
+def _set_apart(lines: Sequence[Positioned], i: int, at_top: bool, drop: set[int], members: set[int]) -> bool:
+    """Line ``i`` is alone on its row, and the next line toward the page's middle (not furniture, not one
+    of the other running ``members``: a motto of two lines) is at least the line's height away."""
+    line, size = lines[i], lines[i].bottom - lines[i].top
+    others = [(j, ln) for j, ln in enumerate(lines) if j != i and j not in drop and ln.text.strip()]
+    if any(ln.top < line.bottom - 1 and ln.bottom > line.top + 1 for _, ln in others):
+        return False
+    inward = [ln for j, ln in others if j not in members]
+    if at_top:
+        return min((ln.top for ln in inward if ln.top > line.top), default=math.inf) - line.bottom >= size
+    return line.top - max((ln.bottom for ln in inward if ln.top < line.top), default=-math.inf) >= size
 
 
 # -- running elements outside the text frame: margins and text set across the page ---------------------
