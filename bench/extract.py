@@ -1,16 +1,17 @@
 """Benchmark of PDF extraction: speed and quality of pdfplumber, raw pypdfium2, ours and ours before.
 
     .venv/bin/python bench/extract.py [--shared ../shared] [--plumber-pages N] [--no-plumber]
-                                      [--baseline REV] [--repeat-pages N] [--removed FILE] [--json]
+                                      [--baseline REV] [--repeats N] [--repeat-pages N] [--removed FILE]
+                                      [--manifestos-only] [--json]
 
 Speed (pages/s, one process, the same machine and run) on every PDF under ../shared/corpus/pdf for raw
 pypdfium2, ours (pypdfium2 + cleaning, ``pipeline.extract.document.extract_document``) and "ours before":
 the same function of the landed code at git revision ``--baseline`` (default: the commit before running
 elements were searched outside the top and bottom bands), from a ``git archive`` of that revision; ours and
-ours before each run in a process of their own, taking turns on each PDF (their order alternates); and on
-the manifestos-2013 PDFs for all engines. pdfplumber's ``extract_text()``
-(defaults) runs on the manifestos only (it is ~20x slower), on every page unless ``--plumber-pages`` samples
-N pages per PDF; ``--no-plumber`` leaves it out.
+ours before each run in a process of their own, taking turns on each PDF (their order alternates), best of
+``--repeats`` (default 2) runs per PDF; and on the manifestos-2013 PDFs for all engines. pdfplumber's
+``extract_text()`` (defaults) runs on the manifestos only (it is ~20x slower), on every page unless
+``--plumber-pages`` samples N pages per PDF; ``--no-plumber`` leaves it out.
 
 Quality against the hand-cleaned reference texts of the same programmes
 (``corpus/reference/manifestos-2002-2017/Bundestagswahl-<PARTY>-2013.txt``; the Piraten have none):
@@ -252,6 +253,8 @@ def main() -> int:
     ap.add_argument("--no-plumber", action="store_true", help="leave pdfplumber out (it takes minutes)")
     ap.add_argument("--baseline", default=BASELINE, help="git revision of 'ours before' ('' = leave it out)")
     ap.add_argument("--repeat-pages", type=int, default=3, help="a repeated line occurs on N+ pages")
+    ap.add_argument("--repeats", type=int, default=2, help="pypdfium2-based engines: best of N per PDF")
+    ap.add_argument("--manifestos-only", action="store_true", help="only the manifestos-2013 PDFs (quick)")
     ap.add_argument("--removed", help="write the lines ours removes and ours before kept to this file")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
@@ -259,7 +262,7 @@ def main() -> int:
     pdf_root = shared / "corpus" / "pdf"
     ref_dir = shared / "corpus" / "reference" / "manifestos-2002-2017"
     manifestos = sorted((pdf_root / "manifestos-2013").glob("*.pdf"))
-    everything = sorted(pdf_root.rglob("*.pdf"))
+    everything = manifestos if args.manifestos_only else sorted(pdf_root.rglob("*.pdf"))
 
     ours = Worker()
     baseline = Worker(args.baseline) if args.baseline else None
@@ -280,7 +283,7 @@ def main() -> int:
                              for name in engines}  # fmt: skip
     removed: dict[str, Counter] = defaultdict(Counter)
     # Engines take turns on each PDF (the machine may be shared: neighbours see the same load); the
-    # pypdfium2-based ones run twice per PDF and keep their best time.
+    # pypdfium2-based ones run --repeats times per PDF and keep their best time.
     runs = []
     for k, path in enumerate(everything):
         names = [name for name in engines if path in manifestos or name != PLUMBER]
@@ -291,7 +294,7 @@ def main() -> int:
     outputs: dict[tuple[Path, str], list[str]] = {}
     for path, name in runs:
         st = stats[name]
-        pages, dt, cpu = engines[name](path, 1 if name == PLUMBER else 2)
+        pages, dt, cpu = engines[name](path, 1 if name == PLUMBER else args.repeats)
         if name in (OURS, f"{BEFORE} ({args.baseline})"):
             outputs[(path, name)] = pages
         st["pages"] += len(pages)
