@@ -176,11 +176,12 @@ def _inner_band_furniture(
         for group in _position_clusters(found, many, many, tol)
     ]
     out: list[set[int]] = [set() for _ in pages]
-    members = {(p, i) for _, group in groups for p, i, _ in group}
+    members: dict[int, set[int]] = defaultdict(set)
+    for _, group in groups:
+        for p, i, _ in group:
+            members[p].add(i)
     for at_top, group in groups:
-        apart = sum(
-            _set_apart(pages[p], i, at_top, drops[p], {j for q, j in members if q == p}) for p, i, _ in group
-        )
+        apart = sum(_set_apart(pages[p], i, at_top, drops[p], members[p]) for p, i, _ in group)
         if apart >= 0.8 * len(group):
             for p, i, _ in group:
                 out[p].add(i)
