@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.artefacts import Page
 from pipeline.config import ExtractConfig
 
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"  # 2: running elements outside the top and bottom bands removed
 
 Progress = Callable[[int, int, str], None]
 
