@@ -103,8 +103,9 @@ class Pipeline:
     # -- fingerprints and config hashes per stage ------------------------------------------------
     def fingerprint(self, stage: str) -> str:
         q = self.store.conn.execute
-        if stage == "ingest":
-            return _files_digest(self.cfg.path("raw"))
+        if stage == "ingest":  # the raw folder, and a manifest kept elsewhere (its corrections must be seen)
+            raw, manifest = _files_digest(self.cfg.path("raw")), self.cfg.ingest.metadata
+            return _digest(raw, _files_digest(Path(self.cfg.base_dir) / manifest)) if manifest else raw
         if stage == "extract":
             rows = q("SELECT id FROM documents WHERE format='pdf' AND status!='superseded' ORDER BY id")
             return _digest([r[0] for r in rows])
