@@ -178,7 +178,7 @@ class Pipeline:
     def _result(self, outcomes: list[StageOutcome]) -> RunResult:
         failures = [
             {"document": d.id, "source": d.source_path, "status": d.status, "error": d.error or ""}
-            for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted"))
+            for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted", "partial"))
         ]
         report = self.outputs_dir / "report.html"
         return RunResult(

@@ -114,3 +114,23 @@ def test_correction_in_a_manifest_outside_the_raw_folder_is_seen_by_run(runner, 
     manifest.write_text("file,year\n../raw/a.txt,2020\n", encoding="utf-8")
     stage = ingest_stage()
     assert stage["status"] == "ran" and stage["updated"] == 1 and stage["changes"][0]["new"] == "2020"
+
+
+def test_run_fails_on_a_truncated_protocol(runner, tmp_path: Path) -> None:
+    from fault_fixtures import bundestag_protocol
+
+    folder = tmp_path / "p"
+    (folder / "raw").mkdir(parents=True)
+    full = bundestag_protocol(speeches=3)
+    (folder / "raw" / "19050-data.xml").write_bytes(full[: len(full) * 6 // 10])
+    (folder / "themenradar.toml").write_text('[paths]\nraw = "raw"\n', encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        res = runner.invoke(cli, ["run", "--until", "ingest"])
+    finally:
+        os.chdir(cwd)
+    assert res.exit_code == 1, res.output
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 2 and all(": partial: " in ln for ln in lines)  # the two speeches read
+    assert any("text cut: the file ends inside this record" in ln for ln in lines)
