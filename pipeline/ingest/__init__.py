@@ -268,13 +268,20 @@ def _add_file(ctx: Run, inp: Input, doc_id: str, item: Item, *, content_hash: st
 
 def _correct(ctx: Run, inp: Input, stored: Document) -> bool:
     """Apply corrected metadata (a manifest row, batch options) to a stored single file that is not read
-    again; True when its row is rewritten."""
+    again, and bring back a version of the file that was superseded (the file was restored); True when
+    something changed (the row is rewritten)."""
     sources = changes.with_stored(inp.sources, stored, None)
     values, provenance, problems = merge(sources, ctx.cfg.publisher_separator)
     report_problems(ctx.result, problems, str(inp.path), inp.manifest_row)
     doc = changes.corrected(stored, values, provenance)
     doc = replace(doc, meta={**doc.meta, **inp.extra})
+    newer: list[str] = []
+    if stored.status == "superseded":  # this version is back: the newer one at the path is superseded
+        pages = ctx.store.get_pages(stored.id)
+        status = "extracted" if pages and (stored.format != "pdf" or stored.extractor) else "ingested"
+        doc = replace(doc, status=status, error=None)
+        newer = [i for i in ctx.store.current_ids_at_path(str(inp.path)) if i != stored.id]
     found, write = changes.diff(stored, doc)
     if write:
-        ctx.writer.add(Pending(doc, None, replaces=stored, changes=found))
-    return write
+        ctx.writer.add(Pending(doc, None, supersedes=newer, replaces=stored, changes=found))
+    return bool(found)

@@ -58,6 +58,8 @@ class BatchWriter:
             for p in updates:
                 if p.text is not None:
                     self.store.replace_pages(p.doc.id, [Page(p.doc.id, 1, p.text)])
+                if p.supersedes:
+                    self.result.superseded += self.store.mark_superseded(p.supersedes, by=p.doc.id)
             existing = self.store.existing_ids(p.doc.id for p in batch)
             dups = self._cross_container_duplicates(
                 [p for p in batch if p.container and p.doc.id not in existing]

@@ -159,3 +159,19 @@ def test_changed_qdpx_source_is_updated(tmp_path: Path, store_path: Path, runner
     with CorpusStore(store_path) as store:
         (doc,) = store.iter_documents()
         assert store.get_pages(doc.id)[0].text.endswith("Beratung digital.")
+
+
+def test_restored_file_version_is_current_again(tmp_path: Path, store_path: Path, runner) -> None:
+    f = tmp_path / "papier.txt"
+    first = f"Erste Fassung. {GERMAN}"
+    f.write_text(first, encoding="utf-8")
+    assert ingest(runner, store_path, f).exit_code == 0
+    f.write_text(f"Zweite Fassung. {GERMAN}", encoding="utf-8")
+    assert "1 superseded" in ingest(runner, store_path, f).stdout
+    f.write_text(first, encoding="utf-8")  # the user restores the first version
+    res = ingest(runner, store_path, f)
+    assert res.exit_code == 0 and f"{f}: status superseded -> extracted" in res.stdout, res.output
+    with CorpusStore(store_path) as store:
+        current = [d for d in store.iter_documents() if d.status != "superseded"]
+        assert len(current) == 1 and store.get_pages(current[0].id)[0].text == first
+        assert store.count_documents() == 2
