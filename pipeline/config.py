@@ -10,8 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import math
-import re
 import tomllib
 import types
 import typing
@@ -19,6 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.config_checks import (
+    DAY_S,
+    MAX_K,
+    MAX_MEMORY_MB,
+    MAX_SEED,
+    MAX_SWEEP,
+    MAX_WORKERS,
+    check_folder_name,
+    check_limits,
+    check_sweep,
+    read_toml_text,
+)
 from pipeline.errors import ConfigError
 
 CONFIG_FILE = "themenradar.toml"
@@ -27,52 +37,6 @@ CONFIG_FILE = "themenradar.toml"
 def _check(cond: bool, key: str, msg: str) -> None:
     if not cond:
         raise ConfigError(f"{key if key.startswith('--') else f'config key {key}'}: {msg}")
-
-
-MAX_WORKERS = 1024
-DAY_S = 86_400.0
-MAX_MEMORY_MB = 1 << 20  # 1 TiB of address space
-MAX_SEED = 2**32 - 1  # numpy's seeds
-MAX_K = 1000
-MAX_SWEEP = 200  # candidates of one sweep (K values x seeds)
-
-
-def _limits(section: Any, name: str, **bounds: tuple[float, float]) -> None:
-    """Each key in ``bounds`` (a number or a list of numbers) must be finite and in ``[lo, hi]``, and a whole
-    number where the field is an ``int``: absurd values are refused with the allowed range, instead of a
-    MemoryError or a hang later (``trends.bootstrap = 100000000``)."""
-    hints = typing.get_type_hints(type(section))
-    for key, (lo, hi) in bounds.items():
-        value = getattr(section, key)
-        whole = hints[key] is int or typing.get_args(hints[key]) == (int,)
-        for v in value if isinstance(value, list | tuple) else [value]:
-            number = isinstance(v, int | float) and not isinstance(v, bool)
-            ok = number and math.isfinite(v) and lo <= v <= hi and (not whole or isinstance(v, int))
-            kind = "an integer" if whole else "a number"
-            _check(ok, f"{name}.{key}", f"must be {kind} from {_num(lo)} to {_num(hi)}, got {v!r}")
-
-
-def _num(x: float) -> str:
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
-
-
-def check_folder_name(value: str, key: str, parent: str) -> None:
-    """An output name is one folder below its parent: no path separators, no ``..``, nothing empty."""
-    bad = (not value.strip() or value.strip(". ") == "" or any(c in value for c in "/\\:")
-           or any(ord(c) < 32 for c in value))  # fmt: skip
-    _check(not bad, key, f"must be a folder name (no '/', '\\', ':' or '..'), got {value!r}; it names "
-                         f"{parent}/<name>/")  # fmt: skip
-
-
-def check_sweep(spec: str, key: str = "model.sweep") -> None:
-    """A sweep (``10-40:5``, ``10,20``) within ``MAX_K`` and ``MAX_SWEEP`` K values (its syntax is checked
-    when fitting)."""
-    numbers = [int(n) for n in re.findall(r"\d+", spec)]
-    _check(all(n <= MAX_K for n in numbers), key, f"K values above {MAX_K:,} are not supported, got {spec!r}")
-    if m := re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*(?::\s*(\d+))?\s*", spec):
-        lo, hi, step = int(m.group(1)), int(m.group(2)), int(m.group(3) or 5)
-        count = (hi - lo) // step + 1 if step > 0 and hi >= lo else 0
-        _check(count <= MAX_SWEEP, key, f"at most {MAX_SWEEP} K values, got {count:,} from {spec!r}")
 
 
 @dataclass(frozen=True)
@@ -110,7 +74,7 @@ class IngestConfig:
         _check(self.max_record_mb >= 1, "ingest.max_record_mb", "must be >= 1")
         _check(self.probe_memory_mb >= 256, "ingest.probe_memory_mb", "must be >= 256")
         _check(self.probe_workers >= 0, "ingest.probe_workers", "must be >= 0 (0 = all cores)")
-        _limits(self, "ingest", probe_timeout_s=(0, DAY_S), probe_memory_mb=(256, MAX_MEMORY_MB),
+        check_limits(self, "ingest", probe_timeout_s=(0, DAY_S), probe_memory_mb=(256, MAX_MEMORY_MB),
                 probe_workers=(0, MAX_WORKERS), max_record_mb=(1, 4096))  # fmt: skip
         fields = ("file", "title", "publisher", "date", "doc_type", "language")
         for key in self.columns:
@@ -143,7 +107,7 @@ class ExtractConfig:
         _check(self.workers >= 0, "extract.workers", "must be >= 0 (0 = all cores)")
         _check(self.timeout_s > 0, "extract.timeout_s", "must be > 0")
         _check(self.memory_mb >= 256, "extract.memory_mb", "must be >= 256")
-        _limits(self, "extract", workers=(0, MAX_WORKERS), timeout_s=(0, DAY_S), memory_mb=(256, MAX_MEMORY_MB))  # fmt: skip
+        check_limits(self, "extract", workers=(0, MAX_WORKERS), timeout_s=(0, DAY_S), memory_mb=(256, MAX_MEMORY_MB))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -173,7 +137,7 @@ class PreprocessConfig:
         _check(self.passage_tokens >= 20, "preprocess.passage_tokens", "must be >= 20")
         _check(self.min_token_len >= 1, "preprocess.min_token_len", "must be >= 1")
         _check(self.workers >= 0, "preprocess.workers", "must be >= 0 (0 = all cores)")
-        _limits(self, "preprocess", min_token_len=(1, 100), phrase_min_count=(1, 10**9), phrase_threshold=(-1, 1),
+        check_limits(self, "preprocess", min_token_len=(1, 100), phrase_min_count=(1, 10**9), phrase_threshold=(-1, 1),
                 passage_tokens=(20, 10**6), max_speech_tokens=(20, 10**7), workers=(0, MAX_WORKERS),
                 phrase_sample_tokens=(1000, 10**10))  # fmt: skip
 
@@ -201,7 +165,7 @@ class ModelConfig:
         _check(self.max_features >= 0, "model.max_features", "must be >= 0 (0 = no limit)")
         _check(self.select in ("", "balanced", "npmi", "cv"), "model.select", "must be '', balanced, npmi or cv")
         _check(all(isinstance(v, dict) for v in self.params.values()), "model.params", "must hold one table per backend")
-        _limits(self, "model", k=(2, MAX_K), seeds=(0, MAX_SEED), min_df=(1, 10**9), max_df=(0, 1),
+        check_limits(self, "model", k=(2, MAX_K), seeds=(0, MAX_SEED), min_df=(1, 10**9), max_df=(0, 1),
                 max_features=(0, 10**8))  # fmt: skip
         _check(len(self.seeds) <= MAX_SWEEP, "model.seeds", f"at most {MAX_SWEEP} seeds, got {len(self.seeds)}")  # fmt: skip
         check_sweep(self.sweep)
@@ -215,7 +179,7 @@ class ThemesConfig:
 
     def __post_init__(self) -> None:
         _check(0 <= self.min_overlap <= 1, "themes.min_overlap", "must be in [0, 1]")
-        _limits(self, "themes", min_overlap=(0, 1))
+        check_limits(self, "themes", min_overlap=(0, 1))
 
 
 @dataclass(frozen=True)
@@ -238,7 +202,7 @@ class TrendsConfig:
         _check(self.min_hits >= 1, "trends.min_hits", "must be >= 1")
         _check(all(g.strip() for g in self.groups), "trends.groups", "must not contain empty names")
         # 20,000 replicates keep a table's replicates (replicates x cells x topics) within memory
-        _limits(self, "trends", min_docs=(1, 10**9), bootstrap=(0, 20_000), seed=(0, MAX_SEED), level=(0.5, 1),
+        check_limits(self, "trends", min_docs=(1, 10**9), bootstrap=(0, 20_000), seed=(0, MAX_SEED), level=(0.5, 1),
                 min_hits=(1, 10**6))  # fmt: skip
 
 
@@ -255,7 +219,7 @@ class ReportConfig:
         _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")
         _check(set(self.formats) <= {"png", "svg", "pdf"}, "report.formats", "must be a subset of png, svg, pdf")
         _check(self.passages >= 0, "report.passages", "must be >= 0")
-        _limits(self, "report", passages=(0, 100), workers=(0, MAX_WORKERS))
+        check_limits(self, "report", passages=(0, 100), workers=(0, MAX_WORKERS))
         check_folder_name(self.name, "report.name", "paths.outputs")
 
 
@@ -338,23 +302,6 @@ def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] 
             raise ConfigError(f"config key {section}: must be a table")
         data[section][name] = value
     return config_from_dict(data, base_dir=str(base_dir))
-
-
-def read_toml_text(path: Path) -> str:
-    """The text of a TOML file, which must be UTF-8 (a byte-order mark is accepted); ``ConfigError`` naming the
-    byte position otherwise (e.g. a file saved as Windows-1252 by an editor)."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ConfigError(f"{path}: saved as UTF-16; save it as UTF-8 (TOML files are UTF-8)")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        pos = exc.start
-        line = data.count(b"\n", 0, pos) + 1
-        raise ConfigError(
-            f"{path}: not UTF-8 (byte 0x{data[pos]:02x} at byte position {pos}, line {line}; an editor saved it "
-            "as Windows-1252 or Latin-1?); save it as UTF-8"
-        ) from None
 
 
 def config_from_dict(data: dict[str, Any], base_dir: str = ".") -> Config:

@@ -47,7 +47,7 @@ def fit_cmd(
     by gensim's CoherenceModel on the corpus, topic diversity, stability across seeds); without --select each
     is saved as NAME-kK-sSEED, with --select only the chosen one as NAME."""
     from pipeline import modeling
-    from pipeline.config import check_folder_name, check_sweep
+    from pipeline.config_checks import check_folder_name, check_sweep
 
     if name:  # a folder below paths.models, never a path elsewhere
         check_folder_name(name, "--name", "paths.models")
