@@ -17,6 +17,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.config_checks import (
+    DAY_S,
+    MAX_K,
+    MAX_MEMORY_MB,
+    MAX_SEED,
+    MAX_SWEEP,
+    MAX_WORKERS,
+    check_folder_name,
+    check_limits,
+    check_sweep,
+    read_toml_text,
+)
 from pipeline.errors import ConfigError
 
 CONFIG_FILE = "themenradar.toml"
@@ -24,7 +36,7 @@ CONFIG_FILE = "themenradar.toml"
 
 def _check(cond: bool, key: str, msg: str) -> None:
     if not cond:
-        raise ConfigError(f"config key {key}: {msg}")
+        raise ConfigError(f"{key if key.startswith('--') else f'config key {key}'}: {msg}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,8 @@ class IngestConfig:
         _check(self.max_record_mb >= 1, "ingest.max_record_mb", "must be >= 1")
         _check(self.probe_memory_mb >= 256, "ingest.probe_memory_mb", "must be >= 256")
         _check(self.probe_workers >= 0, "ingest.probe_workers", "must be >= 0 (0 = all cores)")
+        check_limits(self, "ingest", probe_timeout_s=(0, DAY_S), probe_memory_mb=(256, MAX_MEMORY_MB),
+                probe_workers=(0, MAX_WORKERS), max_record_mb=(1, 4096))  # fmt: skip
         fields = ("file", "title", "publisher", "date", "doc_type", "language")
         for key in self.columns:
             _check(key in fields, f"ingest.columns.{key}", f"unknown field (known: {', '.join(fields)})")
@@ -93,6 +107,7 @@ class ExtractConfig:
         _check(self.workers >= 0, "extract.workers", "must be >= 0 (0 = all cores)")
         _check(self.timeout_s > 0, "extract.timeout_s", "must be > 0")
         _check(self.memory_mb >= 256, "extract.memory_mb", "must be >= 256")
+        check_limits(self, "extract", workers=(0, MAX_WORKERS), timeout_s=(0, DAY_S), memory_mb=(256, MAX_MEMORY_MB))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,9 @@ class PreprocessConfig:
         _check(self.passage_tokens >= 20, "preprocess.passage_tokens", "must be >= 20")
         _check(self.min_token_len >= 1, "preprocess.min_token_len", "must be >= 1")
         _check(self.workers >= 0, "preprocess.workers", "must be >= 0 (0 = all cores)")
+        check_limits(self, "preprocess", min_token_len=(1, 100), phrase_min_count=(1, 10**9), phrase_threshold=(-1, 1),
+                passage_tokens=(20, 10**6), max_speech_tokens=(20, 10**7), workers=(0, MAX_WORKERS),
+                phrase_sample_tokens=(1000, 10**10))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,11 @@ class ModelConfig:
         _check(self.max_features >= 0, "model.max_features", "must be >= 0 (0 = no limit)")
         _check(self.select in ("", "balanced", "npmi", "cv"), "model.select", "must be '', balanced, npmi or cv")
         _check(all(isinstance(v, dict) for v in self.params.values()), "model.params", "must hold one table per backend")
+        check_limits(self, "model", k=(2, MAX_K), seeds=(0, MAX_SEED), min_df=(1, 10**9), max_df=(0, 1),
+                max_features=(0, 10**8))  # fmt: skip
+        _check(len(self.seeds) <= MAX_SWEEP, "model.seeds", f"at most {MAX_SWEEP} seeds, got {len(self.seeds)}")  # fmt: skip
+        check_sweep(self.sweep)
+        check_folder_name(self.name, "model.name", "paths.models")
 
 
 @dataclass(frozen=True)
@@ -156,6 +179,7 @@ class ThemesConfig:
 
     def __post_init__(self) -> None:
         _check(0 <= self.min_overlap <= 1, "themes.min_overlap", "must be in [0, 1]")
+        check_limits(self, "themes", min_overlap=(0, 1))
 
 
 @dataclass(frozen=True)
@@ -177,6 +201,9 @@ class TrendsConfig:
         _check(0.5 <= self.level < 1, "trends.level", "must be in [0.5, 1)")
         _check(self.min_hits >= 1, "trends.min_hits", "must be >= 1")
         _check(all(g.strip() for g in self.groups), "trends.groups", "must not contain empty names")
+        # 20,000 replicates keep a table's replicates (replicates x cells x topics) within memory
+        check_limits(self, "trends", min_docs=(1, 10**9), bootstrap=(0, 20_000), seed=(0, MAX_SEED), level=(0.5, 1),
+                min_hits=(1, 10**6))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -192,6 +219,8 @@ class ReportConfig:
         _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")
         _check(set(self.formats) <= {"png", "svg", "pdf"}, "report.formats", "must be a subset of png, svg, pdf")
         _check(self.passages >= 0, "report.passages", "must be >= 0")
+        check_limits(self, "report", passages=(0, 100), workers=(0, MAX_WORKERS))
+        check_folder_name(self.name, "report.name", "paths.outputs")
 
 
 @dataclass(frozen=True)
@@ -260,7 +289,7 @@ def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] 
     if path is not None:
         path = Path(path)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(read_toml_text(path))
         except FileNotFoundError as exc:
             raise ConfigError(f"{path}: config file not found") from exc
         except tomllib.TOMLDecodeError as exc:

@@ -103,8 +103,9 @@ class Pipeline:
     # -- fingerprints and config hashes per stage ------------------------------------------------
     def fingerprint(self, stage: str) -> str:
         q = self.store.conn.execute
-        if stage == "ingest":
-            return _files_digest(self.cfg.path("raw"))
+        if stage == "ingest":  # the raw folder, and a manifest kept elsewhere (its corrections must be seen)
+            raw, manifest = _files_digest(self.cfg.path("raw")), self.cfg.ingest.metadata
+            return _digest(raw, _files_digest(Path(self.cfg.base_dir) / manifest)) if manifest else raw
         if stage == "extract":
             rows = q("SELECT id FROM documents WHERE format='pdf' AND status!='superseded' ORDER BY id")
             return _digest([r[0] for r in rows])
@@ -177,7 +178,7 @@ class Pipeline:
     def _result(self, outcomes: list[StageOutcome]) -> RunResult:
         failures = [
             {"document": d.id, "source": d.source_path, "status": d.status, "error": d.error or ""}
-            for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted"))
+            for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted", "partial"))
         ]
         report = self.outputs_dir / "report.html"
         return RunResult(

@@ -55,8 +55,9 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
     """Add files and folders (PDF, .txt, .md, .docx, .odt, .html, .vtt, .srt, .qdpx, .jsonl[.gz],
     Bundestag/speeches .xml) to the corpus.
 
-    Re-running adds only new files and records. Each problem is printed as one line `path: problem`
-    on stderr; the exit code is 1 when some input failed."""
+    Re-running adds only new files and records and applies what changed (corrected metadata from a
+    manifest, batch options or a record; a record's changed text), printing a line per change. Each
+    problem is printed as one line `path: problem` on stderr; the exit code is 1 when some input failed."""
     from pipeline import ingest
     from pipeline.ingest.jsonl import FIELD_NAMES
 
@@ -83,6 +84,8 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
     if as_json:
         echo_json(result.to_dict())
     else:
+        for line in result.change_lines():  # corrected metadata and updated records: what changed
+            click.echo(line)
         click.echo(result.summary())
         for label, counts in (("format", result.by_format), ("status", result.by_status)):
             if counts:

@@ -47,7 +47,12 @@ def fit_cmd(
     by gensim's CoherenceModel on the corpus, topic diversity, stability across seeds); without --select each
     is saved as NAME-kK-sSEED, with --select only the chosen one as NAME."""
     from pipeline import modeling
+    from pipeline.config_checks import check_folder_name, check_sweep
 
+    if name:  # a folder below paths.models, never a path elsewhere
+        check_folder_name(name, "--name", "paths.models")
+    if k:
+        check_sweep(k, "--k")
     seed_list = None
     if seeds:
         try:

@@ -224,3 +224,13 @@ def guess_language(text: str, *, min_hits: int = 3) -> str | None:
     if en > 2 * de:
         return "en"
     return None
+
+
+USER_SOURCES = ("cli", "manifest", "record")  # values the user gave (a record's own fields count)
+
+
+def from_user(problem: str) -> bool:
+    """Whether a ``merge`` problem (``"... from SOURCE"``) is about a value the user gave (batch option,
+    manifest, a record's field such as ``record:datum``) rather than one a reader found (PDF info, text)."""
+    source = problem.rsplit(" from ", 1)[-1]
+    return source.split(":", 1)[0] in USER_SOURCES
