@@ -124,8 +124,9 @@ def run(
     excluded: Counter[str] = Counter()
     for d, p in periods_all.items():
         if p is None:
-            date = docs.at[d, "date"]
-            excluded["no date" if not date else f"date too coarse for {tc.period}"] += 1
+            date = docs.at[d, "date"]  # NaN in the frame when the document has no date
+            dated = isinstance(date, str) and bool(date)
+            excluded[f"date too coarse for {tc.period}" if dated else "no date"] += 1
     tables: dict[str, pd.DataFrame] = {}
     summary_rows: list[dict] = []
     manifest = None
