@@ -141,7 +141,8 @@ def fit_corpus(
 ) -> FitResult:
     """``fit`` on passages already read (tests and benchmarks use it without a store)."""
     from pipeline.evaluate import coherence_many, stability, topic_diversity
-    from pipeline.themes import default_normaliser, load_codebook
+    from pipeline.preprocess import term_normaliser
+    from pipeline.themes import load_codebook
 
     mcfg = cfg.model
     name = name or mcfg.name
@@ -156,7 +157,7 @@ def fit_corpus(
     if backend == "seeded" and codebook_path:
         params.setdefault("codebook", str(codebook_path))
     dtm = build_dtm(corpus, mcfg)
-    normaliser = default_normaliser(cfg.preprocess)
+    normaliser = term_normaliser(cfg.preprocess)
 
     candidates: list[Candidate] = []
     total = len(ks) * len(seeds)

@@ -156,6 +156,7 @@ def test_lda_topics_recover_the_planted_themes(dtm: Dtm) -> None:
 
 
 def test_seeded_theme_ids_are_stable_across_runs_and_k(dtm: Dtm) -> None:
+    from pipeline.preprocess import term_normaliser
     from pipeline.themes import DEFAULT_THEME_KEYS, load_codebook
 
     tops = {}
@@ -164,7 +165,7 @@ def test_seeded_theme_ids_are_stable_across_runs_and_k(dtm: Dtm) -> None:
         assert model.topic_themes_[:9] == DEFAULT_THEME_KEYS
         assert model.topic_kinds_ == ("theme",) * 9 + ("free",) * (k - 9)
         tops[k] = [[w for w, _ in t] for t in model.top_terms(5)]
-    matcher = load_codebook().matcher()
+    matcher = load_codebook().matcher(term_normaliser())
     for k, topics in tops.items():
         # topics 0, 1, 2 are KI, Interaktion, Gute Arbeit whatever K and seed: most of their top terms are
         # terms of that theme

@@ -92,9 +92,9 @@ def save_model(
     tmp.mkdir()
     try:
         model.save_state(tmp)
-        from pipeline.themes import default_normaliser
+        from pipeline.preprocess import term_normaliser
 
-        matcher = codebook.matcher(default_normaliser(cfg.preprocess))
+        matcher = codebook.matcher(term_normaliser(cfg.preprocess))
         write_topics(tmp, label_topics(model, codebook, matcher, cfg.themes.min_overlap))
         write_topic_terms(tmp, model)
         shares = getattr(model, "doc_topics_", None)

@@ -55,7 +55,9 @@ class SeededLda(GensimLda):
             )
         # ``normaliser`` (set by pipeline.modeling from the preprocessing config) turns seed terms into
         # vocabulary terms; default: normalise_term with the default preprocessing config
-        vmap = cb.matcher(getattr(self, "normaliser", None)).vocabulary_map(dtm.vocabulary)
+        from pipeline.preprocess import term_normaliser
+
+        vmap = cb.matcher(getattr(self, "normaliser", None) or term_normaliser()).vocabulary_map(dtm.vocabulary)
         index = {t: j for j, t in enumerate(dtm.vocabulary)}
         freq = np.asarray(dtm.counts.sum(axis=0)).ravel().astype(np.float64)
         base = 1.0 / self.k

@@ -29,6 +29,7 @@ from typing import Any
 from pipeline.config import PreprocessConfig, section_hash
 from pipeline.preprocess import worker as W
 from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
+from pipeline.themes import load_codebook
 
 # Bump when a rule changes the output for the same config (invalidates every document's cache).
 RULES_VERSION = "1"
@@ -371,10 +372,6 @@ def _finish(store: Any, res: PreprocessResult, t0: float) -> None:
 def default_forced_phrases(cfg: PreprocessConfig, codebook_path: str | None = None) -> list[str]:
     """``cfg.forced_phrases`` plus the multi-word terms of the theme codebook (shipped one by default)."""
     terms = list(cfg.forced_phrases)
-    try:
-        from pipeline.themes import load_codebook
-    except ImportError:  # codebook module not available
-        return sorted(set(terms))
     book = load_codebook(codebook_path or None)
     terms += [t for theme in book.themes for t in theme.terms if len(t.split()) > 1]
     return sorted(set(terms))

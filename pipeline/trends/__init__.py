@@ -78,14 +78,11 @@ def wilson(p: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarra
 
 
 def _matcher(cfg: Any) -> Any:
+    from pipeline.preprocess import term_normaliser
     from pipeline.themes import load_codebook
 
     codebook = load_codebook(cfg.themes.codebook or None)
-    try:
-        from pipeline.preprocess import normalise_term
-    except ImportError:
-        return codebook, codebook.matcher()
-    return codebook, codebook.matcher(lambda text: normalise_term(text, cfg.preprocess))
+    return codebook, codebook.matcher(term_normaliser(cfg.preprocess))
 
 
 def run(
