@@ -27,17 +27,22 @@ def _check(cond: bool, key: str, msg: str) -> None:
         raise ConfigError(f"config key {key}: {msg}")
 
 
+def _path(default: str = "") -> Any:
+    """A path-valued key: relative values are resolved against the config file's folder (``Config.resolve``)."""
+    return field(default=default, metadata={"path": True})
+
+
 @dataclass(frozen=True)
 class PathsConfig:
-    store: str = "corpus/corpus.db"
-    raw: str = "corpus/raw"
-    models: str = "models"
-    outputs: str = "outputs"
+    store: str = _path("corpus/corpus.db")
+    raw: str = _path("corpus/raw")
+    models: str = _path("models")
+    outputs: str = _path("outputs")
 
 
 @dataclass(frozen=True)
 class IngestConfig:
-    metadata: str = ""  # manifest (CSV/XLSX) path; empty = look for documents.csv / metadata.csv in a folder
+    metadata: str = _path()  # manifest (CSV/XLSX) path; empty = look for documents.csv / metadata.csv in a folder
     # manifest field (file, title, publisher, date, doc_type, language) -> column name, as --column FIELD=COLUMN
     columns: dict[str, str] = field(default_factory=dict)
     publisher_separator: str = ";"
@@ -147,7 +152,7 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class ThemesConfig:
-    codebook: str = ""  # empty = the codebook shipped with the package
+    codebook: str = _path()  # empty = the codebook shipped with the package
     min_overlap: float = 0.05  # a free topic is labelled with its best theme only above this overlap
 
     def __post_init__(self) -> None:
@@ -201,10 +206,31 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     base_dir: str = "."  # folder the relative paths are resolved against (where the TOML file is)
 
-    def path(self, name: str) -> Path:
-        """An entry of ``[paths]`` resolved against the config file's folder."""
-        p = Path(getattr(self.paths, name))
+    def resolve(self, key: str) -> Path | None:
+        """The path-valued key ``key`` (``"paths.raw"``, ``"themes.codebook"``, ...: ``PATH_KEYS``) resolved
+        against the config file's folder, the one place that does it; None when the value is empty."""
+        if key not in PATH_KEYS:
+            raise ConfigError(f"config key {key}: not a path (path keys: {', '.join(PATH_KEYS)})")
+        section, name = key.split(".")
+        value = getattr(getattr(self, section), name)
+        if not value:
+            return None
+        p = Path(value)
         return p if p.is_absolute() else Path(self.base_dir) / p
+
+    def path(self, name: str) -> Path:
+        """An entry of ``[paths]`` resolved against the config file's folder (empty = that folder)."""
+        return self.resolve(f"paths.{name}") or Path(self.base_dir)
+
+    @property
+    def codebook_path(self) -> Path | None:
+        """``themes.codebook`` resolved; None = the codebook shipped with the package."""
+        return self.resolve("themes.codebook")
+
+    @property
+    def metadata_path(self) -> Path | None:
+        """``ingest.metadata`` resolved; None = look for a manifest in each folder being ingested."""
+        return self.resolve("ingest.metadata")
 
     @property
     def model_dir(self) -> Path:
@@ -225,6 +251,10 @@ class Config:
 SECTIONS: dict[str, type] = {
     name: hint for name, hint in typing.get_type_hints(Config).items() if name != "base_dir"
 }
+#: the path-valued keys (declared with ``_path``), resolved against the config file's folder
+PATH_KEYS: tuple[str, ...] = tuple(
+    f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in dataclasses.fields(cls) if f.metadata.get("path")
+)
 
 
 def section_hash(section: Any) -> str:

@@ -151,7 +151,7 @@ def fit_corpus(
     ks = parse_k(k if k is not None else (mcfg.sweep or mcfg.k))
     seeds = list(seeds if seeds is not None else mcfg.seeds)
     rule = _rule(select, mcfg.select, sweep=len(ks) * len(seeds) > 1)
-    codebook_path = codebook_file(cfg)
+    codebook_path = cfg.codebook_path
     codebook = load_codebook(codebook_path)
     params = dict(mcfg.params.get(backend, {}))
     if backend == "seeded" and codebook_path:
@@ -214,14 +214,6 @@ def fit_corpus(
         c.path = str(save_model(root / folder_name, c.model, corpus, codebook, cfg, extra))
         saved.append(c.path)
     return FitResult(name, backend, len(corpus.ids), dtm.n_terms, candidates, rule, saved)
-
-
-def codebook_file(cfg: Config) -> Path | None:
-    """``themes.codebook`` resolved against the config file's folder (None = the shipped codebook)."""
-    if not cfg.themes.codebook:
-        return None
-    path = Path(cfg.themes.codebook)
-    return path if path.is_absolute() else Path(cfg.base_dir) / path
 
 
 def _rule(select: bool | str | None, configured: str, *, sweep: bool) -> str:
@@ -334,7 +326,7 @@ def fit_or_update(
         corpus_hash = load_corpus(store, allow_empty=True).preprocess_hash
         if manifest.get("model_config_hash") != section_hash(cfg.model):
             reason = "model config changed"
-        elif manifest.get("codebook", {}).get("sha256") != load_codebook(codebook_file(cfg)).sha256:
+        elif manifest.get("codebook", {}).get("sha256") != load_codebook(cfg.codebook_path).sha256:
             reason = "codebook changed"
         elif corpus_hash and manifest.get("preprocess_config_hash") not in (None, corpus_hash):
             reason = "preprocessing config changed"

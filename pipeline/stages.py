@@ -196,11 +196,8 @@ class Pipeline:
         raw = self.cfg.path("raw")
         if not raw.exists():
             raise StageError(f"{raw}: input folder missing (paths.raw); put PDFs and transcripts there")
-        metadata = Path(self.cfg.ingest.metadata) if self.cfg.ingest.metadata else None
-        if metadata is not None and not metadata.is_absolute():
-            metadata = Path(self.cfg.base_dir) / metadata
         result = ingest.run(
-            self.store, [raw], self.cfg.ingest, metadata=metadata, progress=self.progress("ingest")
+            self.store, [raw], self.cfg.ingest, metadata=self.cfg.metadata_path, progress=self.progress("ingest")
         )
         return _summary(result)
 
@@ -211,12 +208,11 @@ class Pipeline:
 
     def _run_preprocess(self) -> dict[str, Any]:
         from pipeline import preprocess
-        from pipeline.modeling import codebook_file
 
         result = preprocess.run(
             self.store,
             self.cfg.preprocess,
-            codebook=codebook_file(self.cfg),
+            codebook=self.cfg.codebook_path,
             progress=self.progress("preprocess"),
         )
         return _summary(result)

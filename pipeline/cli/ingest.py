@@ -69,8 +69,8 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
     )
     progress = ClickProgress("Ingesting") if sys.stdout.isatty() and not as_json else None
     with app.open_store() as store:
-        result = ingest.run(store, paths, cfg, metadata=metadata, publisher=publisher, doc_type=doc_type,
-                            date=date, progress=progress)  # fmt: skip
+        result = ingest.run(store, paths, cfg, metadata=metadata or app.config.metadata_path,
+                            publisher=publisher, doc_type=doc_type, date=date, progress=progress)  # fmt: skip
     if progress:
         progress.close()
     for line in result.problem_lines():

@@ -151,7 +151,9 @@ def run(
     date: str | None = None,
     progress: Progress | None = None,
 ) -> IngestResult:
-    """Ingest files and folders into ``store``. Bad inputs are listed in ``result.failed``; the rest goes on."""
+    """Ingest files and folders into ``store``. Bad inputs are listed in ``result.failed``; the rest goes on.
+    ``metadata``: the manifest for every file (callers pass ``Config.metadata_path``, ``ingest.metadata``
+    resolved against the config file's folder)."""
     started = time.perf_counter()
     result = IngestResult()
     paths = list(paths)
@@ -165,7 +167,7 @@ def run(
     batch = {k: v for k, v in batch.items() if v}
     cli_source = [("cli", batch)] if batch else []
     files = _expand(paths, result)
-    manifests = _manifests(paths, files, metadata or cfg.metadata or None, cfg.columns, result)
+    manifests = _manifests(paths, files, metadata, cfg.columns, result)
     writer = BatchWriter(store, result)
     done = 0
 

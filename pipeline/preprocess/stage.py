@@ -24,6 +24,7 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline.config import PreprocessConfig, section_hash
@@ -128,7 +129,7 @@ def run(
     force: bool = False,
     progress: Progress | None = None,
     forced_phrases: Sequence[str] | None = None,
-    codebook: str | None = None,
+    codebook: str | Path | None = None,
 ) -> PreprocessResult:
     """Preprocess every ``extracted`` document whose pages or config changed; see the module docstring.
 
@@ -369,7 +370,7 @@ def _finish(store: Any, res: PreprocessResult, t0: float) -> None:
     res.seconds = time.perf_counter() - t0
 
 
-def default_forced_phrases(cfg: PreprocessConfig, codebook_path: str | None = None) -> list[str]:
+def default_forced_phrases(cfg: PreprocessConfig, codebook_path: str | Path | None = None) -> list[str]:
     """``cfg.forced_phrases`` plus the multi-word terms of the theme codebook (shipped one by default)."""
     terms = list(cfg.forced_phrases)
     book = load_codebook(codebook_path or None)

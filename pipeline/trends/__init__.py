@@ -81,7 +81,7 @@ def _matcher(cfg: Any) -> Any:
     from pipeline.preprocess import term_normaliser
     from pipeline.themes import load_codebook
 
-    codebook = load_codebook(cfg.themes.codebook or None)
+    codebook = load_codebook(cfg.codebook_path)
     return codebook, codebook.matcher(term_normaliser(cfg.preprocess))
 
 
