@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Config, load_config
 from pipeline.errors import StageError
-from pipeline.stages import Pipeline, ProgressFactory, RunResult
+from pipeline.stages import ProgressFactory, RunResult, StageRunner
 from pipeline.store import CorpusStore
 
 if TYPE_CHECKING:
@@ -51,8 +51,8 @@ class Project:
     ) -> RunResult:
         """Run the pipeline; stages whose inputs and config did not change are skipped."""
         with self.open_store() as store:
-            pipeline = Pipeline(self.config, store, progress=progress)
-            return pipeline.run(from_stage=from_stage, until_stage=until_stage, refit=refit, force=force)
+            runner = StageRunner(self.config, store, progress=progress)
+            return runner.run(from_stage=from_stage, until_stage=until_stage, refit=refit, force=force)
 
     # -- loading results as DataFrames -----------------------------------------------------------
     def documents(self) -> pd.DataFrame:

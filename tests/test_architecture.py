@@ -6,6 +6,7 @@ These read the source with ``ast``; they do not import the modules they check.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,3 +55,20 @@ def test_no_import_error_fallbacks_around_project_modules() -> None:
         and any(_imports_project(stmt) for stmt in node.body)
     ]
     assert not found, f"except ImportError around project imports: {found}"
+
+
+SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|PRAGMA|WITH|BEGIN)\b|\bFROM \w+ WHERE\b")
+
+
+def test_sql_lives_in_the_store() -> None:
+    """Only ``pipeline/store/`` knows table names and SQL: no SQL text and no statements run elsewhere."""
+    found = []
+    for name, tree in trees():
+        if name.startswith("pipeline.store"):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                found.append(f"{name}:{node.lineno}: {node.value[:40]!r}")
+            if isinstance(node, ast.Attribute) and node.attr in ("execute", "executemany", "executescript"):
+                found.append(f"{name}:{node.lineno}: .{node.attr}")
+    assert not found, f"SQL outside pipeline/store/: {found}"
