@@ -299,7 +299,7 @@ def _cpu() -> float:
 
 def _synthetic_model(store: CorpusStore, folder: Path, k: int) -> None:
     """A model folder in the contract's format over the store's real passages with random shares (K topics)."""
-    from pipeline.models.base import write_doc_topics
+    from pipeline.models.folder import write_doc_topics
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)

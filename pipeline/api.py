@@ -84,12 +84,10 @@ class Project:
         return self.config.outputs_dir
 
     def topics(self) -> pd.DataFrame:
-        import pandas as pd
+        """The configured model's topics (``topics.csv``; a clear error when there is no fitted model)."""
+        from pipeline.models.folder import read_topics_frame
 
-        path = self.model_dir / "topics.csv"
-        if not path.exists():
-            raise StageError(f"{self.model_dir}: no fitted model; run `themenradar run` or `themenradar fit`")
-        return pd.read_csv(path)
+        return read_topics_frame(self.model_dir)
 
     def trend_tables(self) -> dict[str, Any]:
         """Every CSV table in the outputs folder, by file stem."""

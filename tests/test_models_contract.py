@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -9,10 +10,11 @@ import pytest
 
 from pipeline.config import config_from_dict
 from pipeline.errors import CodebookError, ModelError, NotFittedError
-from pipeline.modeling import fit_corpus, parse_k, select_candidate
+from pipeline.modeling import Corpus, fit_corpus, new_model, parse_k, seed_terms, select_candidate
 from pipeline.models import backend_names, get_backend, load_model, read_model_tables
-from pipeline.models.corpus import Corpus
 from pipeline.models.dtm import Dtm
+from pipeline.preprocess import term_normaliser
+from pipeline.themes import load_codebook
 
 # Four themes of a small German corpus; documents mix one theme (80 %) with everyday words.
 THEMES = {
@@ -76,12 +78,18 @@ def as_corpus(dtm: Dtm) -> Corpus:
 
 def fast_params(name: str) -> dict[str, dict[str, int]]:
     """``model.params`` with the ``FAST`` values the backend ``name`` takes."""
-    accepted = get_backend(name)._param_names()
+    accepted = get_backend(name).param_names()
     return {name: {key: value for key, value in FAST.items() if key in accepted}}
 
 
+@cache
+def shipped_seed_terms() -> dict:
+    """The shipped codebook's seed terms, for the backends that take them (as ``fit`` passes them)."""
+    return seed_terms(load_codebook(), term_normaliser())
+
+
 def make(name: str, k: int, seed: int = 1):  # noqa: ANN201
-    return get_backend(name)(k=k, seed=seed, **fast_params(name)[name])
+    return new_model(name, k, seed, fast_params(name)[name], seed_terms=shipped_seed_terms())
 
 
 def cfg(**model):  # noqa: ANN201
@@ -156,8 +164,7 @@ def test_lda_topics_recover_the_planted_themes(dtm: Dtm) -> None:
 
 
 def test_seeded_theme_ids_are_stable_across_runs_and_k(dtm: Dtm) -> None:
-    from pipeline.preprocess import term_normaliser
-    from pipeline.themes import DEFAULT_THEME_KEYS, load_codebook
+    from pipeline.themes import DEFAULT_THEME_KEYS
 
     tops = {}
     for k, seed in ((10, 1), (12, 2), (14, 3)):
@@ -228,6 +235,8 @@ def test_clear_errors(dtm: Dtm, tmp_path: Path) -> None:
         make("lda", 500).fit(dtm)
     with pytest.raises(ModelError, match=r"seeded model needs K >= 9"):
         make("seeded", 5).fit(dtm)
+    with pytest.raises(ModelError, match=r"seeded model needs seed terms"):
+        get_backend("seeded")(k=10).fit(dtm)
     with pytest.raises(ModelError, match="run `themenradar preprocess` first"):
         fit_corpus(Corpus(), cfg(), models_dir=tmp_path)
     with pytest.raises(ModelError, match="no terms left"):

@@ -51,7 +51,7 @@ def _stale(out: Path, model: Path | None, cfg: Any) -> bool:
         return True
     if model is None:
         return False
-    from pipeline.models import read_manifest
+    from pipeline.models.folder import read_manifest
 
     old, new = meta.get("manifest") or {}, read_manifest(model)
     keys = ("name", "created_at", "corpus_fingerprint", "n_passages", "k")
@@ -114,7 +114,7 @@ def render(
     say(3, 4, "html")
     manifest, topics = None, []
     if has_model:
-        from pipeline.models import read_model_tables
+        from pipeline.models.folder import read_model_tables
 
         mt = read_model_tables(model)
         manifest = mt.manifest

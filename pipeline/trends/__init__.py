@@ -141,7 +141,7 @@ def run(
         return periods, groupings, known
 
     if model_dir is not None:
-        from pipeline.models import read_model_tables
+        from pipeline.models.folder import read_model_tables
 
         if not (Path(model_dir) / "manifest.json").is_file():
             raise StageError(f"{model_dir}: no fitted model here; run `themenradar fit` first")
