@@ -12,12 +12,12 @@ from pipeline import trends
 from pipeline.artefacts import Document
 from pipeline.config import config_from_dict
 from pipeline.store import CorpusStore
-from pipeline.trends.periods import parse_date
+from pipeline.trends.periods import date_parts
 
 
 @pytest.mark.parametrize("missing", [None, "", float("nan")])
-def test_parse_date_of_missing_values(missing) -> None:
-    assert parse_date(missing) is None
+def test_date_parts_of_missing_values(missing) -> None:
+    assert date_parts(missing) is None
 
 
 def test_undated_documents_are_left_out_not_fatal(tmp_path: Path) -> None:

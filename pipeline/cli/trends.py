@@ -33,7 +33,7 @@ def _config(app: AppContext, **overrides: Any) -> Any:
     cfg = app.config
     changes = {k: v for k, v in overrides.items() if v not in (None, ())}
     if "groups" in changes:
-        changes["groups"] = list(changes["groups"])
+        changes["groups"] = tuple(changes["groups"])
     return dataclasses.replace(cfg, trends=dataclasses.replace(cfg.trends, **changes)) if changes else cfg
 
 

@@ -12,10 +12,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Page
-from pipeline.config import ExtractConfig
+
+if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows ENGINES from here
+    from pipeline.config import ExtractConfig
 
 EXTRACTOR_VERSION = "1"
 

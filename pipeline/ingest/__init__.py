@@ -14,18 +14,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Document
-from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import bundestag_xml, jsonl, pdf, speeches_xml, text, xmlsafe
+from pipeline.ingest import jsonl, pdf, text
+from pipeline.ingest.dates import DateError, normalise_date
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
-from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
+from pipeline.ingest.metadata import guess_language, merge
 from pipeline.ingest.probe import PdfJob, PdfProber
 from pipeline.ingest.records import Item, Problem, file_doc_id, record_doc_id, sha256_hex, text_hash
 from pipeline.ingest.result import IngestResult
 from pipeline.ingest.writer import BatchWriter, Pending
+
+if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows this package's lists
+    from pipeline.config import IngestConfig
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
@@ -129,6 +132,8 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
     if fmt == "jsonl":
         yield from jsonl.iter_records(path, cfg.jsonl_fields)
         return
+    from pipeline.ingest import bundestag_xml, speeches_xml, xmlsafe  # lxml loads with the first XML file
+
     data = path.read_bytes()
     kind = xmlsafe.sniff(data)
     if kind == "bundestag-xml":
@@ -161,7 +166,7 @@ def run(
              "date": date or cfg.date or None}  # fmt: skip
     if batch["date"]:
         try:
-            batch["date"] = parse_date(batch["date"])
+            batch["date"] = normalise_date(batch["date"])
         except DateError as exc:
             raise InputError(f"--date: {exc}; use e.g. 2019, 2019-08, 2019-08-28 or 28.08.2019") from exc
     batch = {k: v for k, v in batch.items() if v}

@@ -21,7 +21,6 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,6 +79,8 @@ class Provenance:
 
 # -- manifest ------------------------------------------------------------------------------------------
 def library_versions() -> dict[str, str]:
+    from importlib import metadata
+
     out = {"python": platform.python_version()}
     for dist in ("themenradar", "numpy", "scipy", "scikit-learn", "gensim"):
         try:

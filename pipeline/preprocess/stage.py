@@ -25,12 +25,15 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import PreprocessConfig, section_hash
+from pipeline.hashing import section_hash
 from pipeline.preprocess import worker as W
 from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
 from pipeline.themes import load_codebook
+
+if TYPE_CHECKING:
+    from pipeline.config import PreprocessConfig
 
 # Bump when a rule changes the output for the same config (invalidates every document's cache).
 RULES_VERSION = "1"

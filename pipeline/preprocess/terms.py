@@ -7,25 +7,26 @@ import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pipeline.config import PreprocessConfig
 from pipeline.preprocess.nlp import analyzer_of, build_nlp
 from pipeline.preprocess.text import clean_text
 
 if TYPE_CHECKING:
+    from pipeline.config import PreprocessConfig
     from pipeline.preprocess.lemma import Analyzer
 
-_ANALYZERS: dict[tuple[Any, ...], tuple[Any, Analyzer]] = {}
+_ANALYZERS: dict[tuple[Any, ...] | None, tuple[Any, Analyzer]] = {}
 
 
 def _analyzer_for(cfg: PreprocessConfig | None) -> tuple[Any, Analyzer]:
-    """The spaCy frame (tokenizer only) and term analyser of ``cfg``, built once per process."""
-    cfg = cfg or PreprocessConfig()
-    key = (cfg.gender, cfg.min_token_len, tuple(cfg.extra_stopwords), cfg.lemmatizer)
+    """The spaCy frame (tokenizer only) and term analyser of ``cfg`` (None: ``build_nlp``'s defaults, which
+    are the ``[preprocess]`` defaults), built once per process."""
+    options: dict[str, Any] = {}
+    if cfg is not None:
+        options = {"gender": cfg.gender, "min_token_len": cfg.min_token_len,
+                   "extra_stopwords": tuple(cfg.extra_stopwords), "lemmatizer": cfg.lemmatizer}  # fmt: skip
+    key = tuple(options.values()) if options else None
     if key not in _ANALYZERS:
-        nlp = build_nlp(
-            gender=cfg.gender, min_token_len=cfg.min_token_len, extra_stopwords=cfg.extra_stopwords,
-            lemmatizer=cfg.lemmatizer, sentences=False, set_lemmas=False,
-        )  # fmt: skip
+        nlp = build_nlp(**options, sentences=False, set_lemmas=False)
         _ANALYZERS[key] = (nlp, analyzer_of(nlp))
     return _ANALYZERS[key]
 

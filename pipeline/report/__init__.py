@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline.hashing import plain
+
 Progress = Callable[[int, int, str], None]
 
 
@@ -47,7 +49,7 @@ def _stale(out: Path, model: Path | None, cfg: Any) -> bool:
     if not meta_path.is_file():
         return True
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("config") != json.loads(json.dumps(dataclasses.asdict(cfg.trends))):
+    if meta.get("config") != plain(cfg.trends):
         return True
     if model is None:
         return False

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import StageError
+from pipeline.hashing import plain
 from pipeline.trends.bootstrap import ValueSet
 from pipeline.trends.inputs import aggregate_doc_topics, codebook_counts, documents_frame, group_values
 from pipeline.trends.periods import period_of
@@ -253,7 +254,7 @@ def run(
         sparse_cells=sparse, directions=directions, model=str(model_dir) if model_dir is not None else None,
         changes=changes, seconds={k: round(v, 3) for k, v in seconds.items()}, tables=tables,
     )  # fmt: skip
-    meta = {**result.to_dict(), "config": dataclasses.asdict(tc), "manifest": manifest}
+    meta = {**result.to_dict(), "config": plain(tc), "manifest": manifest}
     (out / "trends.json").write_text(
         json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
     )
