@@ -40,15 +40,16 @@ def stable_digest(*parts: Any) -> str:
     return h.hexdigest()[:16]
 
 
-def files_digest(root: Path) -> str:
-    """Paths, sizes and modification times of every file below ``root`` (cheap, no reading)."""
+def files_digest(root: Path, pattern: str = "*") -> str:
+    """Paths, sizes and modification times of the files below ``root`` whose names match ``pattern``
+    (cheap, no reading)."""
     if not root.exists():
         return stable_digest("missing", str(root))
     if root.is_file():
         st = root.stat()
         return stable_digest(root.name, st.st_size, st.st_mtime_ns)
     items = []
-    for p in sorted(root.rglob("*")):
+    for p in sorted(root.rglob(pattern)):
         if p.is_file():
             st = p.stat()
             items.append((str(p.relative_to(root)), st.st_size, st.st_mtime_ns))

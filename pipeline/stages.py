@@ -96,6 +96,14 @@ def _report(store: CorpusStore, cfg: Config, options: RunOptions, progress: Prog
     return report.render(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
 
 
+def _trend_tables_digest(cfg: Config) -> str:
+    """The trend stage's own outputs (its CSV tables and trends.json): when they are gone or were made by
+    another `themenradar trends` call, the stage runs again, so the report always finds tables it can use
+    (the report never makes them itself)."""
+    out = cfg.outputs_dir
+    return stable_digest(files_digest(out / "tables", "*.csv"), files_digest(out / "trends.json"))
+
+
 STAGES: tuple[Stage, ...] = (
     Stage(
         "ingest",
@@ -125,7 +133,9 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "trends",
         sections=lambda c: (c.trends, c.themes, c.model.name),
-        fingerprint=lambda store, c: stable_digest(store.extracted_metadata(), files_digest(c.model_dir)),
+        fingerprint=lambda store, c: stable_digest(
+            store.extracted_metadata(), files_digest(c.model_dir), _trend_tables_digest(c)
+        ),
         run=_trends,
     ),
     Stage(

@@ -136,13 +136,14 @@ def report_cmd(
     app: AppContext, model: str | None, out_dir: str | None, no_model: bool, as_json: bool
 ) -> None:
     """Tables (CSV, XLSX, Markdown, LaTeX), plots (PNG/SVG) and a self-contained report.html for MODEL
-    (default model.name). Uses the trend tables in OUT/tables, computing them first when missing."""
-    from pipeline import report
+    (default model.name). Uses the trend tables in OUT/tables, computing them first (as `themenradar
+    trends` does) when they are missing or were made with other settings or another model fit."""
+    from pipeline.api import report_with_trends
 
     cfg = app.config
     model_dir = None if no_model else (_model_dir(app, model) or cfg.model_dir)
     with app.open_store(create=False) as store:
-        result = report.render(store, model_dir, cfg, out_dir=_out(app, out_dir))
+        result = report_with_trends(store, model_dir, cfg, out_dir=_out(app, out_dir))
     if as_json:
         echo_json(result.to_dict())
         return

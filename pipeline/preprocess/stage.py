@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.hashing import section_hash
-from pipeline.preprocess import worker as W
+from pipeline.preprocess import worker
 from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
 from pipeline.themes import load_codebook
 
 if TYPE_CHECKING:
     from pipeline.config import PreprocessConfig
+    from pipeline.store import CorpusStore
 
 # Bump when a rule changes the output for the same config (invalidates every document's cache).
 RULES_VERSION = "1"
@@ -98,7 +99,7 @@ def _source_hash(pages: list[tuple[int, str]]) -> str:
     return h.hexdigest()[:24]
 
 
-def _kept_pages(store: Any, doc_id: str, drop: frozenset[str]) -> list[tuple[int, str]]:
+def _kept_pages(store: CorpusStore, doc_id: str, drop: frozenset[str]) -> list[tuple[int, str]]:
     return [(p.page_no, p.text) for p in store.get_pages(doc_id) if not drop.intersection(p.flags)]
 
 
@@ -125,7 +126,7 @@ def _bulk_mode(fn: Callable[..., PreprocessResult]) -> Callable[..., PreprocessR
 
 @_bulk_mode
 def run(
-    store: Any,
+    store: CorpusStore,
     cfg: PreprocessConfig,
     *,
     workers: int | None = None,
@@ -141,15 +142,7 @@ def run(
     t0 = time.perf_counter()
     forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg, codebook)
     key = cache_key(cfg, forced)
-    n_workers = resolve_workers(workers, cfg)
-    res = PreprocessResult(config_hash=key, workers=n_workers)
-    drop = frozenset(cfg.drop_flagged_pages)
-    params = W.Params(
-        gender=cfg.gender, min_token_len=cfg.min_token_len, extra_stopwords=tuple(cfg.extra_stopwords),
-        forced_phrases=tuple(forced), lemmatizer=cfg.lemmatizer, passage_tokens=cfg.passage_tokens,
-        max_speech_tokens=cfg.max_speech_tokens, languages=tuple(cfg.languages),
-    )  # fmt: skip
-
+    res = PreprocessResult(config_hash=key, workers=resolve_workers(workers, cfg))
     docs = {d.id: d.format for d in store.iter_documents(status="extracted")}
     res.documents = len(docs)
     states = store.preprocess_states()
@@ -158,90 +151,132 @@ def run(
         with store.transaction():
             store.delete_passages(gone)
         res.removed = len(gone)
-
-    stored = store.get_phrase_model()
-    model: PhraseModel | None = None
-    train = False
-    if cfg.phrases:
-        if not force and stored is not None and stored[0] == key:
-            model = PhraseModel.from_json(stored[1])
-            res.phrase_model = "reused"
-        else:
-            train = True
-            res.phrase_model = "trained"
+    model, train = _stored_phrase_model(store, cfg, key, force, res)
     redo_all = force or train or any(s[0] != key for s in states.values())
-
-    done = 0
-
-    def tick(doc_id: str) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, len(docs), doc_id)
-
-    # Pages are read once, in document-id order, as the jobs stream to the workers; a document whose
-    # page hash and cache key match its preprocess_state row is left as it is.
-    def todo() -> Iterator[W.Job]:
-        for doc_id in sorted(docs):
-            pages = _kept_pages(store, doc_id, drop)
-            h = _source_hash(pages)
-            if redo_all or states.get(doc_id) != (key, h):
-                yield W.Job(doc_id, docs[doc_id], pages, h)
-            else:
-                res.cached += 1
-                tick(doc_id)
-
-    jobs = todo()
+    work = _Pass(store, cfg, key, res, _Ticker(progress, len(docs)))
+    jobs = work.jobs(docs, states, redo_all)
     first = next(jobs, None)
-    if first is None:
-        _finish(store, res, t0)
-        return res
-    jobs = itertools.chain([first], jobs)
-    pipeline = W.Pipeline(params, model)
-    writer = _Writer(store, key, res, tick)
-    prepared: deque[W.Prepared] = deque()  # the phrase sample, waiting for the phrase model
-    with _Executor(pipeline, n_workers, params) as ex:
-        if train:
-            # phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample
-            def new_learner() -> PhraseLearner:  # imports gensim
-                weak = pipeline.analyzer.weak
-                return PhraseLearner(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=weak)
-
-            learner: PhraseLearner | None = None
-            sample = _take_words(jobs, cfg.phrase_sample_tokens)
-            for preps in ex.map(W.worker_prepare, _batches(sample)):
-                learner = learner or new_learner()  # once the workers have their first tasks
-                for prep in preps:
-                    pipeline.analyzer.adj_terms |= prep.adj_terms
-                    for _, _, _, _, segs in prep.passages:
-                        learner.add(segs)
-                prepared.extend(preps)
-            learner = learner or new_learner()
-            model = learner.model(pipeline.analyzer.render, pipeline.analyzer.forced)
-            pipeline.model = model
-            with store.transaction():
-                store.set_phrase_model(key, model.to_json())
-            res.phrase_sample_tokens = learner.tokens
-        res.phrases = len(model.phrases) if model else 0
-        model_json = model.to_json() if model is not None else None
-
-        def finish_sample() -> bool:  # the phrase sample gets its phrases while the workers go on
-            for _ in range(BATCH_DOCS):
-                if not prepared:
-                    return False
-                writer.add(pipeline.finish(prepared.popleft()))
-            return bool(prepared)
-
-        for outs in ex.map(W.worker_process, _batches(jobs), model_json, own_work=finish_sample):
-            for out in outs:
-                writer.add(out)
-    writer.flush()
+    if first is not None:
+        work.process(itertools.chain([first], jobs), _params(cfg, forced), model, train)
     _finish(store, res, t0)
     return res
 
 
-def _batches(jobs: Iterable[W.Job]) -> Iterator[list[W.Job]]:
-    batch: list[W.Job] = []
+def _params(cfg: PreprocessConfig, forced: Sequence[str]) -> worker.Params:
+    return worker.Params(
+        gender=cfg.gender, min_token_len=cfg.min_token_len, extra_stopwords=tuple(cfg.extra_stopwords),
+        forced_phrases=tuple(forced), lemmatizer=cfg.lemmatizer, passage_tokens=cfg.passage_tokens,
+        max_speech_tokens=cfg.max_speech_tokens, languages=tuple(cfg.languages),
+    )  # fmt: skip
+
+
+def _stored_phrase_model(
+    store: CorpusStore, cfg: PreprocessConfig, key: str, force: bool, res: PreprocessResult
+) -> tuple[PhraseModel | None, bool]:
+    """The stored phrase model when it was learned with ``key`` (else None), and whether to learn one."""
+    if not cfg.phrases:
+        return None, False
+    stored = store.get_phrase_model()
+    if not force and stored is not None and stored[0] == key:
+        res.phrase_model = "reused"
+        return PhraseModel.from_json(stored[1]), False
+    res.phrase_model = "trained"
+    return None, True
+
+
+class _Ticker:
+    """Counts the documents done (processed or left as they were) for the progress callback."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, doc_id: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, doc_id)
+
+
+@dataclass
+class _Pass:
+    """One pass over the documents that need preprocessing: where they come from and go, what is counted."""
+
+    store: CorpusStore
+    cfg: PreprocessConfig
+    key: str
+    res: PreprocessResult
+    tick: _Ticker
+
+    def jobs(self, docs: dict[str, str], states: dict[str, tuple[str, str]], redo_all: bool) -> Iterator[worker.Job]:
+        """Pages are read once, in document-id order, as the jobs stream to the workers; a document whose
+        page hash and cache key match its ``preprocess_state`` row is left as it is (and counted)."""
+        drop = frozenset(self.cfg.drop_flagged_pages)
+        for doc_id in sorted(docs):
+            pages = _kept_pages(self.store, doc_id, drop)
+            h = _source_hash(pages)
+            if redo_all or states.get(doc_id) != (self.key, h):
+                yield worker.Job(doc_id, docs[doc_id], pages, h)
+            else:
+                self.res.cached += 1
+                self.tick(doc_id)
+
+    def process(
+        self, jobs: Iterator[worker.Job], params: worker.Params, model: PhraseModel | None, train: bool
+    ) -> None:
+        """Turn the jobs into passages and write them; with ``train``, learn the phrase model first from the
+        phrase sample (phase 1), which gets its phrases while the workers go on with the rest (phase 2)."""
+        builder = worker.PassageBuilder(params, model)
+        writer = _Writer(self.store, self.key, self.res, self.tick)
+        sample: deque[worker.Prepared] = deque()  # the phrase sample, waiting for the phrase model
+        with _Executor(builder, self.res.workers, params) as ex:
+            if train:
+                model = self._learn_phrases(ex, jobs, builder, sample)
+            self.res.phrases = len(model.phrases) if model else 0
+            model_json = model.to_json() if model is not None else None
+            own_work = functools.partial(_finish_sample, sample, builder, writer)
+            for outs in ex.map(worker.worker_process, _batches(jobs), model_json, own_work=own_work):
+                for out in outs:
+                    writer.add(out)
+        writer.flush()
+
+    def _learn_phrases(
+        self, ex: _Executor, jobs: Iterator[worker.Job], builder: worker.PassageBuilder,
+        sample: deque[worker.Prepared],
+    ) -> PhraseModel:  # fmt: skip
+        """Phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample; they are
+        prepared (kept in ``sample``) and the phrase model is learned from them and stored."""
+        learner: PhraseLearner | None = None
+        for preps in ex.map(worker.worker_prepare, _batches(_take_words(jobs, self.cfg.phrase_sample_tokens))):
+            learner = learner or self._new_learner(builder)  # once the workers have their first tasks
+            for prep in preps:
+                builder.analyzer.adj_terms |= prep.adj_terms
+                for _, _, _, _, segs in prep.passages:
+                    learner.add(segs)
+            sample.extend(preps)
+        learner = learner or self._new_learner(builder)
+        model = learner.model(builder.analyzer.render, builder.analyzer.forced)
+        builder.model = model
+        with self.store.transaction():
+            self.store.set_phrase_model(self.key, model.to_json())
+        self.res.phrase_sample_tokens = learner.tokens
+        return model
+
+    def _new_learner(self, builder: worker.PassageBuilder) -> PhraseLearner:  # imports gensim
+        cfg = self.cfg
+        return PhraseLearner(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=builder.analyzer.weak)
+
+
+def _finish_sample(sample: deque[worker.Prepared], builder: worker.PassageBuilder, writer: _Writer) -> bool:
+    """A step of phase 2: up to ``BATCH_DOCS`` documents of the phrase sample get their phrases and are
+    written; False when the sample is done."""
+    for _ in range(BATCH_DOCS):
+        if not sample:
+            return False
+        writer.add(builder.finish(sample.popleft()))
+    return bool(sample)
+
+
+def _batches(jobs: Iterable[worker.Job]) -> Iterator[list[worker.Job]]:
+    batch: list[worker.Job] = []
     for job in jobs:
         batch.append(job)
         if len(batch) >= BATCH_DOCS:
@@ -251,7 +286,7 @@ def _batches(jobs: Iterable[W.Job]) -> Iterator[list[W.Job]]:
         yield batch
 
 
-def _take_words(jobs: Iterator[W.Job], budget: int) -> Iterator[W.Job]:
+def _take_words(jobs: Iterator[worker.Job], budget: int) -> Iterator[worker.Job]:
     """Jobs from ``jobs`` until they hold ``budget`` words (the rest stays in ``jobs``)."""
     while budget > 0:
         job = next(jobs, None)
@@ -271,28 +306,28 @@ class _Executor:
     as they are done, not in batch order (everything downstream is order-free); few tasks are in flight, so
     memory does not grow with the corpus."""
 
-    def __init__(self, pipeline: W.Pipeline, n_workers: int, params: W.Params) -> None:
-        self.pipeline, self.n_workers, self.params = pipeline, n_workers, params
+    def __init__(self, builder: worker.PassageBuilder, n_workers: int, params: worker.Params) -> None:
+        self.builder, self.n_workers, self.params = builder, n_workers, params
         self.pool: Any = None
 
     def __enter__(self) -> _Executor:
-        W.set_process_pipeline(self.pipeline)
+        worker.set_process_builder(self.builder)
         if self.n_workers > 1:
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ctx.Pool(self.n_workers - 1, initializer=W.init_worker, initargs=(self.params,))
+            self.pool = ctx.Pool(self.n_workers - 1, initializer=worker.init_worker, initargs=(self.params,))
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.terminate() if exc[0] is not None else self.pool.close()
             self.pool.join()
-        W.set_process_pipeline(None)
+        worker.set_process_builder(None)
 
     def map(
         self,
         fn: Callable[..., list[Any]],
-        batches: Iterator[list[W.Job]],
+        batches: Iterator[list[worker.Job]],
         *args: Any,
         own_work: Callable[[], bool] | None = None,
     ) -> Iterator[list[Any]]:
@@ -334,11 +369,11 @@ class _Executor:
 class _Writer:
     """Writes finished documents to the store in batches, one transaction per batch."""
 
-    def __init__(self, store: Any, key: str, res: PreprocessResult, tick: Callable[[str], None]) -> None:
+    def __init__(self, store: CorpusStore, key: str, res: PreprocessResult, tick: Callable[[str], None]) -> None:
         self.store, self.key, self.res, self.tick = store, key, res, tick
-        self.buf: list[W.DocOut] = []
+        self.buf: list[worker.DocOut] = []
 
-    def add(self, out: W.DocOut) -> None:
+    def add(self, out: worker.DocOut) -> None:
         self.buf.append(out)
         self.tick(out.doc_id)
         res = self.res
@@ -367,7 +402,7 @@ class _Writer:
         self.buf = []
 
 
-def _finish(store: Any, res: PreprocessResult, t0: float) -> None:
+def _finish(store: CorpusStore, res: PreprocessResult, t0: float) -> None:
     counts = store.passage_counts()
     res.store_passages, res.store_tokens = counts["passages"], counts["tokens"]
     res.seconds = time.perf_counter() - t0
