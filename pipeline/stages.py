@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pipeline.config import Config
 from pipeline.errors import StageError
@@ -28,6 +28,12 @@ if TYPE_CHECKING:
 
 Progress = Callable[[int, int, str], None]
 ProgressFactory = Callable[[str], Progress | None]
+
+
+class StageResult(Protocol):
+    """What a stage's library function returns: its summary is recorded with the stage run."""
+
+    def to_dict(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -43,13 +49,13 @@ class Stage:
 
     ``sections(cfg)``: the config values the stage reads (sections or plain strings), hashed into its
     config hash. ``fingerprint(store, cfg)``: a digest of its inputs. ``run(store, cfg, options, progress)``:
-    calls the stage's library function and returns its result (anything with ``to_dict()``).
+    calls the stage's library function and returns its result (a ``StageResult``).
     ``forced_by(options)``: True when the options make the stage run even if it is fresh."""
 
     name: str
     sections: Callable[[Config], tuple[Any, ...]]
     fingerprint: Callable[[CorpusStore, Config], str]
-    run: Callable[[CorpusStore, Config, RunOptions, Progress | None], Any]
+    run: Callable[[CorpusStore, Config, RunOptions, Progress | None], StageResult]
     forced_by: Callable[[RunOptions], bool] = field(default=lambda options: False)
 
     def config_hash(self, cfg: Config) -> str:
@@ -57,7 +63,7 @@ class Stage:
 
 
 # -- the stages: each calls one library function ---------------------------------------------------
-def _ingest(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> Any:
+def _ingest(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import ingest
 
     raw = cfg.path("raw")
@@ -66,31 +72,31 @@ def _ingest(store: CorpusStore, cfg: Config, options: RunOptions, progress: Prog
     return ingest.run(store, [raw], cfg.ingest, metadata=cfg.metadata_path, progress=progress)
 
 
-def _extract(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> Any:
+def _extract(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import extract
 
     return extract.run(store, cfg.extract, progress=progress)
 
 
-def _preprocess(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> Any:
+def _preprocess(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import preprocess
 
     return preprocess.run(store, cfg.preprocess, codebook=cfg.codebook_path, progress=progress)
 
 
-def _fit(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> Any:
+def _fit(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import modeling
 
     return modeling.fit_or_update(store, cfg, refit=options.refit, progress=progress)
 
 
-def _trends(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> Any:
+def _trends(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import trends
 
     return trends.run(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
 
 
-def _report(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> Any:
+def _report(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import report
 
     return report.render(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
@@ -226,7 +232,7 @@ class StageRunner:
                 outcomes.append(StageOutcome(stage.name, "skipped"))
                 continue
             start = time.perf_counter()
-            summary = _summary(stage.run(self.store, self.cfg, options, self.progress(stage.name)))
+            summary = stage.run(self.store, self.cfg, options, self.progress(stage.name)).to_dict()
             self.store.record_stage(
                 stage.name, stage.fingerprint(self.store, self.cfg), stage.config_hash(self.cfg), summary
             )
@@ -249,10 +255,3 @@ class StageRunner:
             report=str(report) if report.exists() else None,
         )
 
-
-def _summary(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {}
-    if hasattr(result, "to_dict"):
-        return result.to_dict()
-    return dict(result)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline.cli._app import AppContext, ClickProgress, echo_json, echo_table, pass_app
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.trends import TrendsResult
 
 
 def _trend_options(f: Any) -> Any:
@@ -29,7 +33,7 @@ def _trend_options(f: Any) -> Any:
     return f
 
 
-def _config(app: AppContext, **overrides: Any) -> Any:
+def _config(app: AppContext, **overrides: Any) -> Config:
     cfg = app.config
     changes = {k: v for k, v in overrides.items() if v not in (None, ())}
     if "groups" in changes:
@@ -54,7 +58,7 @@ def _scale(measure: str) -> float:
     return 1.0 if measure == "per_10k" else 100.0
 
 
-def _print(result: Any, as_json: bool) -> None:
+def _print(result: TrendsResult, as_json: bool) -> None:
     if as_json:
         echo_json(result.to_dict())
         return

@@ -18,6 +18,7 @@ from pipeline.artefacts import Page
 
 if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows ENGINES from here
     from pipeline.config import ExtractConfig
+    from pipeline.store import CorpusStore
 
 EXTRACTOR_VERSION = "1"
 
@@ -83,7 +84,7 @@ class ExtractResult:
 
 
 def run(
-    store: Any,
+    store: CorpusStore,
     cfg: ExtractConfig,
     *,
     force: bool = False,

@@ -29,6 +29,7 @@ from pipeline.ingest.writer import BatchWriter, Pending
 
 if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows this package's lists
     from pipeline.config import IngestConfig
+    from pipeline.store import CorpusStore
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
@@ -146,7 +147,7 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
 
 
 def run(
-    store,  # noqa: ANN001 - CorpusStore (imported lazily by callers)
+    store: CorpusStore,
     paths: Iterable[str | Path],
     cfg: IngestConfig,
     *,
@@ -211,7 +212,7 @@ def run(
     return result
 
 
-def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
+def _ingest_file(store: CorpusStore, path: Path, sources: list, extra: dict, cfg: IngestConfig,
                  writer: BatchWriter, result: IngestResult, prober: PdfProber) -> bool:  # fmt: skip
     """Store one file's document, or queue a PDF for its probe (returns True then)."""
     fmt = detect_format(path)
@@ -248,7 +249,7 @@ def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfi
     return False
 
 
-def _add_file(store, path: Path, doc_id: str, item: Item, sources: list, extra: dict,  # noqa: ANN001
+def _add_file(store: CorpusStore, path: Path, doc_id: str, item: Item, sources: list, extra: dict,
               cfg: IngestConfig, writer: BatchWriter, result: IngestResult, *, content_hash: str,
               size: int) -> None:  # fmt: skip
     doc = _doc(doc_id, path, item, sources, cfg.publisher_separator, content_hash=content_hash, size=size,
@@ -259,7 +260,7 @@ def _add_file(store, path: Path, doc_id: str, item: Item, sources: list, extra: 
     writer.add(Pending(doc, item.text, supersedes=old))
 
 
-def _ingest_container(store, path: Path, fmt: str, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
+def _ingest_container(store: CorpusStore, path: Path, fmt: str, sources: list, extra: dict, cfg: IngestConfig,
                       writer: BatchWriter, result: IngestResult) -> None:  # fmt: skip
     """Records of a JSONL / XML file, checked against the store in chunks so that records already stored
     cost only their id (a re-run skips metadata merging for them)."""

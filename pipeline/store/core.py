@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from pipeline.errors import StoreError
 from pipeline.store.schema import LATEST_VERSION, MIGRATIONS
@@ -43,7 +43,7 @@ class StoreBase:
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self):  # noqa: ANN204 - returns the concrete store class
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
