@@ -18,13 +18,13 @@ import json
 import tomllib
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ConfigError
-from pipeline.hashing import plain
+from pipeline.frozen import FrozenMap, freeze, plain
 
 CONFIG_FILE = "themenradar.toml"
 
@@ -38,39 +38,6 @@ def _choices(values: Iterable[str]) -> str:
     """``'a' or 'b'``; ``'a', 'b' or 'c'``."""
     quoted = [f"'{v}'" for v in values]
     return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
-
-
-class FrozenMap(Mapping[str, Any]):
-    """An immutable, hashable mapping: what a TOML table becomes in a config section."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
-        self._data = dict(data)
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __hash__(self) -> int:
-        return hash(frozenset(self._data.items()))
-
-    def __repr__(self) -> str:
-        return f"FrozenMap({self._data!r})"
-
-
-def freeze(value: Any) -> Any:
-    """Lists and tuples as tuples, mappings as ``FrozenMap``s, all the way down."""
-    if isinstance(value, Mapping):
-        return FrozenMap({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(v) for v in value)
-    return value
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,17 @@
 """Stable digests: the cache keys of config sections and the input fingerprints of the stages.
 
-A leaf module (standard library only), so every layer can use it: ``section_hash`` keys a stage's outputs
+A leaf module (standard library and ``frozen`` only), so every layer can use it: ``section_hash`` keys a stage's outputs
 to the config it read, ``stable_digest`` hashes JSON-able values, ``files_digest`` a folder's listing.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-
-def plain(value: Any) -> Any:
-    """``value`` as JSON-able data: dataclasses and mappings as dicts, tuples and lists as lists."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Mapping):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+from pipeline.frozen import plain
 
 
 def section_hash(section: Any) -> str:

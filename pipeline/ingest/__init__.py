@@ -12,7 +12,7 @@ PDFs are opened only in isolated worker processes with a time and a memory limit
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,7 +78,7 @@ ANCESTOR_LEVELS = 3
 
 
 def _manifests(paths: Iterable[str | Path], files: list[Path], metadata: str | Path | None,
-               columns: dict[str, str], result: IngestResult) -> list[Manifest]:  # fmt: skip
+               columns: Mapping[str, str], result: IngestResult) -> list[Manifest]:  # fmt: skip
     """The explicit manifest, or the documents.csv / metadata.csv found in each folder being ingested
     (deepest folder first, so a sub-folder's manifest wins)."""
     if metadata:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ def _read_rows(path: Path) -> list[dict[str, Any]]:
     return [{(k or "").strip(): v for k, v in row.items()} for row in reader]
 
 
-def resolve_columns(header: list[str], columns: dict[str, str], path: Path) -> dict[str, str]:
+def resolve_columns(header: list[str], columns: Mapping[str, str], path: Path) -> dict[str, str]:
     """field -> column name actually present in the header (explicit mappings must exist)."""
     lower = {h.lower(): h for h in header}
     result: dict[str, str] = {}
@@ -93,7 +94,7 @@ def resolve_columns(header: list[str], columns: dict[str, str], path: Path) -> d
     return result
 
 
-def load_manifest(path: str | Path, columns: dict[str, str] | None = None) -> Manifest:
+def load_manifest(path: str | Path, columns: Mapping[str, str] | None = None) -> Manifest:
     """Read a manifest; raises ``InputError`` when it cannot be read or has no file column."""
     path = Path(path)
     if not path.is_file():

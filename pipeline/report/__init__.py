@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
-from pipeline.hashing import plain
+from pipeline.frozen import plain
 
 if TYPE_CHECKING:
     from pipeline.config import Config

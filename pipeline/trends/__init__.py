@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
-from pipeline.hashing import plain
+from pipeline.frozen import plain
 from pipeline.trends.build import documents, model_tables, theme_matcher, theme_trends, topic_trends, wilson
 
 if TYPE_CHECKING:
