@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pipeline.ingest.dates import DateError, normalise_date
+from pipeline.ingest.dates import DateError, date_from_filename, find_date_in_text, normalise_date
+
+# The readers find the date helpers here too (they are defined in ``dates``).
+__all__ = [
+    "FIELDS", "clean_title", "date_from_filename", "find_date_in_text", "guess_language", "merge",
+    "normalise_value", "split_publishers",
+]  # fmt: skip
 
 FIELDS = ("title", "publishers", "date", "doc_type", "language")
 
