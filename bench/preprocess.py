@@ -511,8 +511,8 @@ def bench_parts(n: int | None, workers: int) -> dict:
 
     for obj, name, label in [
         (S, "_kept_pages", "read pages"), (S, "_source_hash", "hash pages"),
-        (W.Pipeline, "__init__", "load pipeline (spaCy, simplemma)"), (W.Pipeline, "prepare", "prepare"),
-        (W.Pipeline, "finish", "apply phrases"), (W, "split_passages", "  split passages"),
+        (W.PassageBuilder, "__init__", "load pipeline (spaCy, simplemma)"), (W.PassageBuilder, "prepare", "prepare"),
+        (W.PassageBuilder, "finish", "apply phrases"), (W, "split_passages", "  split passages"),
         (W, "detect_language", "  detect language"), (W, "clean_text", "  clean text"),
         (N.TermsComponent, "__call__", "  component"), (P.PhraseLearner, "__init__", "learn phrases: import gensim"),
         (P.PhraseLearner, "add", "learn phrases: count"), (P.PhraseLearner, "model", "learn phrases: score"),

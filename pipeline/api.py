@@ -1,4 +1,4 @@
-"""A small Python API for notebooks; the CLI's ``run`` uses it too.
+"""A small Python API for notebooks; the CLI's ``run`` and ``report`` use it too.
 
 from pipeline.api import Project
 project = Project("themenradar.toml")          # or Project() for ./themenradar.toml / defaults
@@ -7,21 +7,26 @@ docs = project.documents()                      # one row per document (pandas D
 passages = project.passages()                   # modelling units with their tokens
 topics = project.topics()                       # the fitted model's topics (label, theme, top terms)
 tables = project.trend_tables()                 # {"topics": DataFrame, "themes": DataFrame, ...}
+
+``report_with_trends`` is ``themenradar report``: the trend tables first when they are missing or stale.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.config import Config, load_config
 from pipeline.errors import StageError
-from pipeline.stages import Pipeline, ProgressFactory, RunResult
+from pipeline.stages import ProgressFactory, RunResult, StageRunner
 from pipeline.store import CorpusStore
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from pipeline.report import ReportResult
 
 
 class Project:
@@ -51,8 +56,8 @@ class Project:
     ) -> RunResult:
         """Run the pipeline; stages whose inputs and config did not change are skipped."""
         with self.open_store() as store:
-            pipeline = Pipeline(self.config, store, progress=progress)
-            return pipeline.run(from_stage=from_stage, until_stage=until_stage, refit=refit, force=force)
+            runner = StageRunner(self.config, store, progress=progress)
+            return runner.run(from_stage=from_stage, until_stage=until_stage, refit=refit, force=force)
 
     # -- loading results as DataFrames -----------------------------------------------------------
     def documents(self) -> pd.DataFrame:
@@ -84,12 +89,10 @@ class Project:
         return self.config.outputs_dir
 
     def topics(self) -> pd.DataFrame:
-        import pandas as pd
+        """The configured model's topics (``topics.csv``; a clear error when there is no fitted model)."""
+        from pipeline.models.folder import read_topics_frame
 
-        path = self.model_dir / "topics.csv"
-        if not path.exists():
-            raise StageError(f"{self.model_dir}: no fitted model; run `themenradar run` or `themenradar fit`")
-        return pd.read_csv(path)
+        return read_topics_frame(self.model_dir)
 
     def trend_tables(self) -> dict[str, Any]:
         """Every CSV table in the outputs folder, by file stem."""
@@ -100,3 +103,23 @@ class Project:
         if not paths:
             raise StageError(f"{folder}: no trend tables; run `themenradar run` first")
         return {p.stem: pd.read_csv(p) for p in paths}
+
+
+def report_with_trends(
+    store: CorpusStore,
+    model_dir: str | Path | None,
+    cfg: Config,
+    *,
+    out_dir: str | Path,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ReportResult:
+    """What ``themenradar report`` does: compute the trend tables (``trends.run``) when they are missing or
+    were made with other trend settings or another model fit, then render the report from them
+    (``report.render``, which itself never recomputes them). ``computed_trends`` says whether it did."""
+    from pipeline import report, trends
+
+    computed = bool(report.tables_problem(out_dir, model_dir, cfg))
+    if computed:
+        trends.run(store, report.fitted_model(model_dir), cfg, out_dir=out_dir)
+    result = report.render(store, model_dir, cfg, out_dir=out_dir, progress=progress)
+    return dataclasses.replace(result, computed_trends=computed)

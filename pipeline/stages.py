@@ -1,31 +1,165 @@
 """The pipeline as ordered stages: ``themenradar run`` runs them and skips the fresh ones.
 
-A stage is fresh when the fingerprint of its inputs and the hash of the config sections it reads equal what
-was recorded (in the store's ``stage_runs`` table) after its last successful run. The fingerprint is taken
-after the stage ran, from things the stage itself does not change, so a second run with nothing new skips
-every stage. Every stage is incremental on its own (ingest adds only new files, extract only unextracted
-PDFs, preprocess only new or changed documents, fit infers new passages into the existing model unless
-``refit``), and a stage is recorded only when it finished, so a run killed inside a stage redoes that stage
-(without redoing finished work inside it) on the next run.
+A stage is one ``Stage`` record in ``STAGES``: its name, the config it reads (``sections``), the fingerprint
+of its inputs and the call of its library function. A stage is fresh when the fingerprint of its inputs and
+the hash of its config sections equal what was recorded (in the store's ``stage_runs`` table) after its last
+successful run. The fingerprint is taken after the stage ran, from things the stage itself does not change,
+so a second run with nothing new skips every stage. Every stage is incremental on its own (ingest adds only
+new files, extract only unextracted PDFs, preprocess only new or changed documents, fit infers new passages
+into the existing model unless ``refit``), and a stage is recorded only when it finished, so a run killed
+inside a stage redoes that stage (without redoing finished work inside it) on the next run.
+
+Adding a stage: its package with a ``run()`` library function, and one record here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pipeline.config import Config, section_hash
+from pipeline.config import Config
 from pipeline.errors import StageError
-from pipeline.store import CorpusStore
+from pipeline.hashing import files_digest, section_hash, stable_digest
 
-STAGES = ("ingest", "extract", "preprocess", "fit", "trends", "report")
+if TYPE_CHECKING:
+    from pipeline.store import CorpusStore
 
-ProgressFactory = Callable[[str], Callable[[int, int, str], None] | None]
+Progress = Callable[[int, int, str], None]
+ProgressFactory = Callable[[str], Progress | None]
+
+
+class StageResult(Protocol):
+    """What a stage's library function returns: its summary is recorded with the stage run."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options of one ``themenradar run`` that stages read (besides the config)."""
+
+    refit: bool = False  # fit the model anew instead of inferring new passages into it
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of ``themenradar run``.
+
+    ``sections(cfg)``: the config values the stage reads (sections or plain strings), hashed into its
+    config hash. ``fingerprint(store, cfg)``: a digest of its inputs. ``run(store, cfg, options, progress)``:
+    calls the stage's library function and returns its result (a ``StageResult``).
+    ``forced_by(options)``: True when the options make the stage run even if it is fresh."""
+
+    name: str
+    sections: Callable[[Config], tuple[Any, ...]]
+    fingerprint: Callable[[CorpusStore, Config], str]
+    run: Callable[[CorpusStore, Config, RunOptions, Progress | None], StageResult]
+    forced_by: Callable[[RunOptions], bool] = field(default=lambda options: False)
+
+    def config_hash(self, cfg: Config) -> str:
+        return stable_digest([s if isinstance(s, str) else section_hash(s) for s in self.sections(cfg)])
+
+
+# -- the stages: each calls one library function ---------------------------------------------------
+def _ingest(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import ingest
+
+    raw = cfg.path("raw")
+    if not raw.exists():
+        raise StageError(f"{raw}: input folder missing (paths.raw); put PDFs and transcripts there")
+    return ingest.run(store, [raw], cfg.ingest, metadata=cfg.metadata_path, progress=progress)
+
+
+def _extract(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import extract
+
+    return extract.run(store, cfg.extract, progress=progress)
+
+
+def _preprocess(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import preprocess
+
+    return preprocess.run(store, cfg.preprocess, codebook=cfg.codebook_path, progress=progress)
+
+
+def _fit(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import modeling
+
+    return modeling.fit_or_update(store, cfg, refit=options.refit, progress=progress)
+
+
+def _trends(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import trends
+
+    return trends.run(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
+
+
+def _report(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import report
+
+    return report.render(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
+
+
+def _ingest_inputs_digest(cfg: Config) -> str:
+    """The raw folder, and a manifest kept elsewhere (``ingest.metadata``): its corrections must be seen."""
+    raw, manifest = files_digest(cfg.path("raw")), cfg.metadata_path
+    return stable_digest(raw, files_digest(manifest)) if manifest is not None else raw
+
+
+def _trend_tables_digest(cfg: Config) -> str:
+    """The trend stage's own outputs (its CSV tables and trends.json): when they are gone or were made by
+    another `themenradar trends` call, the stage runs again, so the report always finds tables it can use
+    (the report never makes them itself)."""
+    out = cfg.outputs_dir
+    return stable_digest(files_digest(out / "tables", "*.csv"), files_digest(out / "trends.json"))
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "ingest",
+        sections=lambda c: (c.ingest, str(c.path("raw"))),
+        fingerprint=lambda store, c: _ingest_inputs_digest(c),
+        run=_ingest,
+    ),
+    Stage(
+        "extract",
+        sections=lambda c: (c.extract,),
+        fingerprint=lambda store, c: stable_digest(store.pdf_ids()),
+        run=_extract,
+    ),
+    Stage(
+        "preprocess",
+        sections=lambda c: (c.preprocess, c.themes),
+        fingerprint=lambda store, c: stable_digest(store.extracted_versions()),
+        run=_preprocess,
+    ),
+    Stage(
+        "fit",
+        sections=lambda c: (c.model, c.themes, c.preprocess),
+        fingerprint=lambda store, c: stable_digest(store.preprocess_state_rows()),
+        run=_fit,
+        forced_by=lambda options: options.refit,
+    ),
+    Stage(
+        "trends",
+        sections=lambda c: (c.trends, c.themes, c.model.name),
+        fingerprint=lambda store, c: stable_digest(
+            store.extracted_metadata(), files_digest(c.model_dir), _trend_tables_digest(c)
+        ),
+        run=_trends,
+    ),
+    Stage(
+        "report",
+        sections=lambda c: (c.report, c.trends),
+        fingerprint=lambda store, c: stable_digest(
+            files_digest(c.model_dir), files_digest(c.outputs_dir / "tables")
+        ),
+        run=_report,
+    ),
+)
+STAGE_NAMES = tuple(s.name for s in STAGES)
 
 
 @dataclass
@@ -59,93 +193,29 @@ class RunResult:
         }
 
 
-def _digest(*parts: Any) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
-        h.update(b"\0")
-    return h.hexdigest()[:16]
+def stage_named(name: str) -> Stage:
+    for stage in STAGES:
+        if stage.name == name:
+            return stage
+    raise StageError(f"unknown stage {name!r} (stages: {', '.join(STAGE_NAMES)})")
 
 
-def _files_digest(root: Path) -> str:
-    """Paths, sizes and modification times of every file below ``root`` (cheap, no reading)."""
-    if not root.exists():
-        return _digest("missing", str(root))
-    if root.is_file():
-        st = root.stat()
-        return _digest(root.name, st.st_size, st.st_mtime_ns)
-    items = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            items.append((str(p.relative_to(root)), st.st_size, st.st_mtime_ns))
-    return _digest(items)
-
-
-class Pipeline:
+class StageRunner:
     """Runs the stages of one project (a config) against one corpus store."""
 
     def __init__(self, cfg: Config, store: CorpusStore, *, progress: ProgressFactory | None = None) -> None:
         self.cfg = cfg
         self.store = store
         self.progress = progress or (lambda label: None)
-        self.refit = False
 
-    # -- paths -----------------------------------------------------------------------------------
-    @property
-    def model_dir(self) -> Path:
-        return self.cfg.model_dir
-
-    @property
-    def outputs_dir(self) -> Path:
-        return self.cfg.outputs_dir
-
-    # -- fingerprints and config hashes per stage ------------------------------------------------
-    def fingerprint(self, stage: str) -> str:
-        q = self.store.conn.execute
-        if stage == "ingest":  # the raw folder, and a manifest kept elsewhere (its corrections must be seen)
-            raw, manifest = _files_digest(self.cfg.path("raw")), self.cfg.ingest.metadata
-            return _digest(raw, _files_digest(Path(self.cfg.base_dir) / manifest)) if manifest else raw
-        if stage == "extract":
-            rows = q("SELECT id FROM documents WHERE format='pdf' AND status!='superseded' ORDER BY id")
-            return _digest([r[0] for r in rows])
-        if stage == "preprocess":
-            rows = q("SELECT id, updated_at FROM documents WHERE status='extracted' ORDER BY id")
-            return _digest([tuple(r) for r in rows])
-        if stage == "fit":
-            rows = q("SELECT doc_id, config_hash, source_hash FROM preprocess_state ORDER BY doc_id")
-            return _digest([tuple(r) for r in rows])
-        if stage == "trends":
-            meta = q(
-                "SELECT id, date, publishers, doc_type, updated_at FROM documents "
-                "WHERE status='extracted' ORDER BY id"
-            )
-            return _digest([tuple(r) for r in meta], _files_digest(self.model_dir))
-        if stage == "report":
-            return _digest(_files_digest(self.model_dir), _files_digest(self.outputs_dir / "tables"))
-        raise StageError(f"unknown stage {stage!r} (stages: {', '.join(STAGES)})")
-
-    def config_hash(self, stage: str) -> str:
-        c = self.cfg
-        sections: dict[str, tuple[Any, ...]] = {
-            "ingest": (c.ingest, str(c.path("raw"))),
-            "extract": (c.extract,),
-            "preprocess": (c.preprocess, c.themes),
-            "fit": (c.model, c.themes, c.preprocess),
-            "trends": (c.trends, c.themes, c.model.name),
-            "report": (c.report, c.trends),
-        }
-        return _digest([section_hash(s) if not isinstance(s, str) else s for s in sections[stage]])
-
-    def is_fresh(self, stage: str) -> bool:
-        last = self.store.last_stage_run(stage)
+    def is_fresh(self, stage: Stage) -> bool:
+        last = self.store.last_stage_run(stage.name)
         return bool(
             last
-            and last["config_hash"] == self.config_hash(stage)
-            and last["input_hash"] == self.fingerprint(stage)
+            and last["config_hash"] == stage.config_hash(self.cfg)
+            and last["input_hash"] == stage.fingerprint(self.store, self.cfg)
         )
 
-    # -- running ---------------------------------------------------------------------------------
     def run(
         self,
         *,
@@ -154,25 +224,25 @@ class Pipeline:
         refit: bool = False,
         force: bool = False,
     ) -> RunResult:
-        for name in (from_stage, until_stage):
-            if name is not None and name not in STAGES:
-                raise StageError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})")
-        first = STAGES.index(from_stage) if from_stage else 0
-        last = STAGES.index(until_stage) if until_stage else len(STAGES) - 1
+        first = STAGES.index(stage_named(from_stage)) if from_stage else 0
+        last = STAGES.index(stage_named(until_stage)) if until_stage else len(STAGES) - 1
         if first > last:
             raise StageError(f"--from {from_stage} comes after --until {until_stage}")
-        self.refit = refit
+        options = RunOptions(refit=refit)
         outcomes = []
         for i, stage in enumerate(STAGES[first : last + 1], start=first):
-            # A stage named by --from, --refit for fit, or --force always runs; the others only when stale.
-            must = force or (from_stage is not None and i == first) or (refit and stage == "fit")
+            # A stage named by --from, one its options force (--refit for fit), or --force always runs; the
+            # others only when stale.
+            must = force or (from_stage is not None and i == first) or stage.forced_by(options)
             if not must and self.is_fresh(stage):
-                outcomes.append(StageOutcome(stage, "skipped"))
+                outcomes.append(StageOutcome(stage.name, "skipped"))
                 continue
             start = time.perf_counter()
-            summary = getattr(self, f"_run_{stage}")()
-            self.store.record_stage(stage, self.fingerprint(stage), self.config_hash(stage), summary)
-            outcomes.append(StageOutcome(stage, "ran", time.perf_counter() - start, summary))
+            summary = stage.run(self.store, self.cfg, options, self.progress(stage.name)).to_dict()
+            self.store.record_stage(
+                stage.name, stage.fingerprint(self.store, self.cfg), stage.config_hash(self.cfg), summary
+            )
+            outcomes.append(StageOutcome(stage.name, "ran", time.perf_counter() - start, summary))
         return self._result(outcomes)
 
     def _result(self, outcomes: list[StageOutcome]) -> RunResult:
@@ -180,74 +250,14 @@ class Pipeline:
             {"document": d.id, "source": d.source_path, "status": d.status, "error": d.error or ""}
             for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted", "partial"))
         ]
-        report = self.outputs_dir / "report.html"
+        model_dir, outputs_dir = self.cfg.model_dir, self.cfg.outputs_dir
+        report = outputs_dir / "report.html"
         return RunResult(
             stages=outcomes,
             documents=self.store.count_by("status"),
             failures=failures,
-            model_dir=str(self.model_dir) if (self.model_dir / "manifest.json").exists() else None,
-            outputs_dir=str(self.outputs_dir) if self.outputs_dir.exists() else None,
+            model_dir=str(model_dir) if (model_dir / "manifest.json").exists() else None,
+            outputs_dir=str(outputs_dir) if outputs_dir.exists() else None,
             report=str(report) if report.exists() else None,
         )
 
-    # -- the stages: each calls one library function -------------------------------------------
-    def _run_ingest(self) -> dict[str, Any]:
-        from pipeline import ingest
-
-        raw = self.cfg.path("raw")
-        if not raw.exists():
-            raise StageError(f"{raw}: input folder missing (paths.raw); put PDFs and transcripts there")
-        metadata = Path(self.cfg.ingest.metadata) if self.cfg.ingest.metadata else None
-        if metadata is not None and not metadata.is_absolute():
-            metadata = Path(self.cfg.base_dir) / metadata
-        result = ingest.run(
-            self.store, [raw], self.cfg.ingest, metadata=metadata, progress=self.progress("ingest")
-        )
-        return _summary(result)
-
-    def _run_extract(self) -> dict[str, Any]:
-        from pipeline import extract
-
-        return _summary(extract.run(self.store, self.cfg.extract, progress=self.progress("extract")))
-
-    def _run_preprocess(self) -> dict[str, Any]:
-        from pipeline import preprocess
-        from pipeline.modeling import codebook_file
-
-        result = preprocess.run(
-            self.store,
-            self.cfg.preprocess,
-            codebook=codebook_file(self.cfg),
-            progress=self.progress("preprocess"),
-        )
-        return _summary(result)
-
-    def _run_fit(self) -> dict[str, Any]:
-        from pipeline import modeling
-
-        result = modeling.fit_or_update(self.store, self.cfg, refit=self.refit, progress=self.progress("fit"))
-        return _summary(result)
-
-    def _run_trends(self) -> dict[str, Any]:
-        from pipeline import trends
-
-        result = trends.run(
-            self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir, progress=self.progress("trends")
-        )
-        return _summary(result)
-
-    def _run_report(self) -> dict[str, Any]:
-        from pipeline import report
-
-        result = report.render(
-            self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir, progress=self.progress("report")
-        )
-        return _summary(result)
-
-
-def _summary(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {}
-    if hasattr(result, "to_dict"):
-        return result.to_dict()
-    return dict(result)

@@ -7,15 +7,8 @@ import pytest
 
 from pipeline.errors import InputError
 from pipeline.ingest import xmlsafe
-from pipeline.ingest.metadata import (
-    DateError,
-    date_from_filename,
-    find_date_in_text,
-    guess_language,
-    merge,
-    parse_date,
-    split_publishers,
-)
+from pipeline.ingest.dates import DateError, date_from_filename, find_date_in_text, normalise_date
+from pipeline.ingest.metadata import guess_language, merge, split_publishers
 from pipeline.ingest.speeches_xml import title_date
 from pipeline.ingest.text import markdown_to_text
 
@@ -39,14 +32,14 @@ from pipeline.ingest.text import markdown_to_text
         ("D:20091106124741+01'00'", ("2009-11-06", "day")),
     ],
 )
-def test_parse_date_german_and_iso(raw, expected):
-    assert parse_date(raw) == expected
+def test_normalise_date_german_and_iso(raw, expected):
+    assert normalise_date(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "Sommer", "31.02.2019", "2019-13", "13/2019", "n.d.", True])
-def test_parse_date_rejects_garbage(raw):
+def test_normalise_date_rejects_garbage(raw):
     with pytest.raises(DateError):
-        parse_date(raw)
+        normalise_date(raw)
 
 
 def test_find_date_in_text_announcement_style():

@@ -145,3 +145,11 @@ def test_fit_or_update_infers_when_current(store_path: Path, tmp_path: Path) -> 
         assert (third.action, third.reason) == ("fit", "model config changed")
         assert read_model_tables(tmp_path / "models" / "default").k == 3
         assert fit_or_update(store, changed, refit=True).reason == "refit requested"
+
+
+def test_fit_help_lists_every_registered_backend(runner: CliRunner) -> None:
+    from pipeline.models.registry import BACKENDS
+
+    text = " ".join(runner.invoke(cli, ["fit", "--help"]).output.split())
+    for name, backend in BACKENDS.items():
+        assert f"{name} ({backend.summary})" in text

@@ -10,25 +10,30 @@ import pandas as pd
 import pytest
 from trends_fixtures import build_corpus
 
+from pipeline import trends
+from pipeline.api import report_with_trends
 from pipeline.cli import cli
 from pipeline.config import config_from_dict
+from pipeline.errors import StageError
 from pipeline.report import render
 from pipeline.store import CorpusStore
+
+SETTINGS = {"trends": {"groups": ["publisher"], "min_docs": 3, "bootstrap": 200}}
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     tmp = tmp_path_factory.mktemp("report")
     store_path, model, _ = build_corpus(tmp)
-    cfg = config_from_dict({"trends": {"groups": ["publisher"], "min_docs": 3, "bootstrap": 200}})
+    cfg = config_from_dict(SETTINGS)
     with CorpusStore(store_path) as store:
-        result = render(store, model, cfg, out_dir=tmp / "out")
+        result = report_with_trends(store, model, cfg, out_dir=tmp / "out")
     return tmp / "out", result
 
 
 def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]) -> None:
     out, result = rendered
-    assert result.computed_trends  # no tables yet: the report computed them
+    assert result.computed_trends  # no tables yet: they were made first
     for name in ("topic_trends", "theme_trends", "trend_summary"):
         csv = pd.read_csv(out / "tables" / f"{name}.csv")
         assert len(csv) > 0
@@ -66,6 +71,25 @@ def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]
     assert "data:image/png;base64," in html and "<script" not in html
     assert "Papier d" in html  # a representative passage's document title
     assert "KI und Automatisierung" in html
+
+
+def test_the_report_never_makes_the_trend_tables_itself(tmp_path: Path) -> None:
+    store_path, model, _ = build_corpus(tmp_path)
+    cfg = config_from_dict({**SETTINGS, "report": {"plots": False}})
+    out = tmp_path / "out"
+    with CorpusStore(store_path) as store:
+        with pytest.raises(StageError, match=r"no trend tables; run `themenradar trends` first"):
+            render(store, model, cfg, out_dir=out)
+        assert not (out / "tables").exists()
+        trends.run(store, None, cfg, out_dir=out)  # codebook table only
+        with pytest.raises(StageError, match=r"no topic table for the model .*; run `themenradar trends` first"):
+            render(store, model, cfg, out_dir=out)
+        trends.run(store, model, cfg, out_dir=out)
+        other = config_from_dict({"trends": {**SETTINGS["trends"], "bootstrap": 100}})
+        with pytest.raises(StageError, match=r"other \[trends\] settings; run `themenradar trends` first"):
+            render(store, model, other, out_dir=out)
+        result = render(store, model, cfg, out_dir=out)  # tables of this model and these settings
+    assert Path(result.html).is_file() and not result.computed_trends
 
 
 def test_pivoted_markdown_marks_sparse_cells(rendered: tuple[Path, object]) -> None:

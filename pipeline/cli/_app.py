@@ -6,11 +6,14 @@ import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline.config import Config, load_config
+
+if TYPE_CHECKING:
+    from pipeline.store import CorpusStore
 
 
 @dataclass
@@ -32,8 +35,8 @@ class AppContext:
             return Path(self.store_path)
         return self.config.path("store")
 
-    def open_store(self, *, create: bool = True):  # noqa: ANN201 - avoid importing sqlite at --help time
-        from pipeline.store import CorpusStore
+    def open_store(self, *, create: bool = True) -> CorpusStore:
+        from pipeline.store import CorpusStore  # sqlite3 is imported on first use, not at --help time
 
         return CorpusStore(self.resolved_store_path(), create=create)
 

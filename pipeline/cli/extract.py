@@ -7,13 +7,14 @@ import dataclasses
 import click
 
 from pipeline.cli._app import ClickProgress, echo_json, echo_table, pass_app
+from pipeline.extract.engines import ENGINES
 
 
 @click.command("extract")
 @click.option("--force", is_flag=True, help="Re-extract every PDF, not only new or outdated ones.")
 @click.option(
     "--engine",
-    type=click.Choice(["pdfium", "pdfplumber"]),
+    type=click.Choice(ENGINES),
     default=None,
     help="pdfium (default, fast) or pdfplumber (layout-aware reference, ~40x slower). Default: extract.engine.",
 )

@@ -22,10 +22,10 @@ def _pairs(option: str, values: tuple[str, ...]) -> dict[str, str]:
 
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value:
-        from pipeline.ingest.metadata import DateError, parse_date
+        from pipeline.ingest.dates import DateError, normalise_date
 
         try:
-            parse_date(value)
+            normalise_date(value)
         except DateError as exc:
             raise click.BadParameter(f"{exc}; use e.g. 2019, 2019-08, 2019-08-28 or 28.08.2019") from exc
     return value
@@ -75,8 +75,8 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
     )
     progress = ClickProgress("Ingesting") if sys.stdout.isatty() and not as_json else None
     with app.open_store() as store:
-        result = ingest.run(store, paths, cfg, metadata=metadata, publisher=publisher, doc_type=doc_type,
-                            date=date, progress=progress)  # fmt: skip
+        result = ingest.run(store, paths, cfg, metadata=metadata or app.config.metadata_path,
+                            publisher=publisher, doc_type=doc_type, date=date, progress=progress)  # fmt: skip
     if progress:
         progress.close()
     for line in result.problem_lines():

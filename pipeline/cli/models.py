@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli._app import AppContext, ClickProgress, echo_json, echo_table, pass_app
-
-BACKEND_HELP = "nmf (NMF on TF-IDF), lda (gensim LDA) or seeded (LDA with codebook themes as fixed topics)"
+from pipeline.models import backend_help
 
 
 def _model_dir(app: AppContext, model: str) -> Path:
@@ -20,7 +19,7 @@ def _model_dir(app: AppContext, model: str) -> Path:
 
 
 @click.command("fit")
-@click.option("--backend", help=f"Model backend: {BACKEND_HELP}. Default: model.backend.")
+@click.option("--backend", help=f"Model backend: {backend_help()}. Default: model.backend.")
 @click.option(
     "--k", "k", metavar="K|LO-HI:STEP", help="Number of topics (20) or a sweep (10-40:5). Default: model.k."
 )

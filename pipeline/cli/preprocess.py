@@ -27,7 +27,7 @@ def preprocess_cmd(app: AppContext, workers: int | None, force: bool, as_json: b
         try:
             result = run(
                 store, app.config.preprocess, workers=workers, force=force, progress=progress,
-                codebook=app.config.themes.codebook or None,
+                codebook=app.config.codebook_path,
             )  # fmt: skip
         finally:
             if progress is not None:

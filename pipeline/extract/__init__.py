@@ -12,10 +12,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Page
-from pipeline.config import ExtractConfig
+
+if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows ENGINES from here
+    from pipeline.config import ExtractConfig
+    from pipeline.store import CorpusStore
 
 EXTRACTOR_VERSION = "2"  # 2: running elements outside the top and bottom bands removed
 
@@ -81,7 +84,7 @@ class ExtractResult:
 
 
 def run(
-    store: Any,
+    store: CorpusStore,
     cfg: ExtractConfig,
     *,
     force: bool = False,

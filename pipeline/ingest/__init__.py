@@ -14,44 +14,39 @@ PDFs are opened only in isolated worker processes with a time and a memory limit
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.artefacts import Document
-from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import (
-    bundestag_xml,
-    changes,
-    containers,
-    docx,
-    html,
-    jsonl,
-    links,
-    odt,
-    pdf,
-    qdpx,
-    speeches_xml,
-    subtitles,
-    text,
-    xmlsafe,
-)
+from pipeline.ingest import changes, containers, jsonl, links, pdf
+from pipeline.ingest.dates import DateError, normalise_date
 from pipeline.ingest.docs import FORMAT_DEFAULTS, Input, Run, make_doc, report_problems
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
-from pipeline.ingest.metadata import DateError, merge, parse_date
+from pipeline.ingest.metadata import merge
 from pipeline.ingest.probe import PdfJob, PdfProber
 from pipeline.ingest.records import Item, Problem, file_doc_id, sha256_hex
 from pipeline.ingest.result import IngestResult
 from pipeline.ingest.writer import BatchWriter, Pending
 
+if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows this package's lists
+    from pipeline.config import IngestConfig
+    from pipeline.store import CorpusStore
+
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt", ".vtt": "vtt", ".srt": "srt",
             ".html": "html", ".htm": "html", ".qdpx": "qdpx"}  # fmt: skip
-READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read, "vtt": subtitles.read,
-           "srt": subtitles.read, "html": html.read}  # single-file formats; fmt: skip
+#: single-file formats -> "module:function" of their reader, imported with the first such file (so importing
+#: this package, which the config does to borrow its value lists, loads no lxml)
+READERS = {"text": "pipeline.ingest.text:read", "markdown": "pipeline.ingest.text:read",
+           "docx": "pipeline.ingest.docx:read", "odt": "pipeline.ingest.odt:read",
+           "vtt": "pipeline.ingest.subtitles:read", "srt": "pipeline.ingest.subtitles:read",
+           "html": "pipeline.ingest.html:read"}  # fmt: skip
 
 __all__ = ["FORMAT_DEFAULTS", "IngestResult", "run", "detect_format"]
 
@@ -132,6 +127,8 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
     if fmt == "jsonl":
         yield from jsonl.iter_records(path, cfg.jsonl_fields, max_bytes=cfg.max_record_mb << 20)
         return
+    from pipeline.ingest import bundestag_xml, qdpx, speeches_xml, subtitles, xmlsafe  # lxml: only now
+
     data = path.read_bytes()
     if fmt in ("vtt", "srt"):  # ingest.turns = "split": a document per speaker turn
         yield from subtitles.iter_turns(path, data)
@@ -150,7 +147,7 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
 
 
 def run(
-    store,  # noqa: ANN001 - CorpusStore (imported lazily by callers)
+    store: CorpusStore,
     paths: Iterable[str | Path],
     cfg: IngestConfig,
     *,
@@ -168,13 +165,13 @@ def run(
              "date": date or cfg.date or None}  # fmt: skip
     if batch["date"]:
         try:
-            batch["date"] = parse_date(batch["date"])
+            batch["date"] = normalise_date(batch["date"])
         except DateError as exc:
             raise InputError(f"--date: {exc}; use e.g. 2019, 2019-08, 2019-08-28 or 28.08.2019") from exc
     batch = {k: v for k, v in batch.items() if v}
     cli_source = [("cli", batch)] if batch else []
     files = _expand(paths, result)
-    manifests = _manifests(paths, files, metadata or cfg.metadata or None, cfg.columns, result)
+    manifests = _manifests(paths, files, metadata, cfg.columns, result)
     ctx = Run(store, cfg, BatchWriter(store, result), result)
     waiting: dict[Path, Input] = {}  # PDFs whose probe runs
     done = 0
@@ -249,7 +246,8 @@ def _ingest_file(ctx: Run, inp: Input, prober: PdfProber, waiting: dict[Path, In
             prober.add(PdfJob(path, doc_id, sha256_hex(data), len(data)))
             return True
     else:
-        item = READERS[fmt](path, data)
+        module, name = READERS[fmt].split(":")
+        item = getattr(importlib.import_module(module), name)(path, data)
     _add_file(ctx, inp, doc_id, item, content_hash=sha256_hex(data), size=len(data))
     return False
 

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Document
-from pipeline.config import IngestConfig
 from pipeline.ingest import changes
 from pipeline.ingest.metadata import from_user, guess_language, merge
 from pipeline.ingest.records import Item
 from pipeline.ingest.result import IngestResult
 from pipeline.ingest.writer import BatchWriter
+
+if TYPE_CHECKING:
+    from pipeline.config import IngestConfig
+    from pipeline.store import CorpusStore
 
 FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
                    "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
@@ -32,7 +35,7 @@ class Input:
 
 @dataclass
 class Run:
-    store: Any  # CorpusStore
+    store: CorpusStore
     cfg: IngestConfig
     writer: BatchWriter
     result: IngestResult

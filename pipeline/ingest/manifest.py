@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,7 +163,7 @@ def _read_rows(path: Path) -> tuple[list[tuple[int, dict[str, Any]]], list[tuple
     return [(n, dict(zip(names, r, strict=False))) for n, r in enumerate(rows, start=2)], problems
 
 
-def resolve_columns(header: list[str], columns: dict[str, str], path: Path) -> dict[str, str]:
+def resolve_columns(header: list[str], columns: Mapping[str, str], path: Path) -> dict[str, str]:
     """field -> column name actually present in the header (explicit mappings must exist)."""
     lower = {h.lower(): h for h in header}
     result: dict[str, str] = {}
@@ -188,7 +189,7 @@ def resolve_columns(header: list[str], columns: dict[str, str], path: Path) -> d
     return result
 
 
-def load_manifest(path: str | Path, columns: dict[str, str] | None = None) -> Manifest:
+def load_manifest(path: str | Path, columns: Mapping[str, str] | None = None) -> Manifest:
     """Read a manifest; raises ``InputError`` when it cannot be read or has no file column."""
     path = Path(path)
     if not path.is_file():

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 from pipeline.errors import InputError
 from pipeline.ingest import xmlsafe
-from pipeline.ingest.metadata import dates_in_text
+from pipeline.ingest.dates import dates_in_text
 from pipeline.ingest.records import Item, Problem, text_hash
 
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")

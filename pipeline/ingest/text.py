@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipeline.ingest.metadata import date_from_filename, find_date_in_text, guess_language
+from pipeline.ingest.dates import date_from_filename, find_date_in_text
+from pipeline.ingest.metadata import guess_language
 from pipeline.ingest.records import Item
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")

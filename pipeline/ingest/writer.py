@@ -10,11 +10,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.artefacts import Document, Page
 from pipeline.ingest.changes import Change
 from pipeline.ingest.records import Section
 from pipeline.ingest.result import IngestResult
+
+if TYPE_CHECKING:
+    from pipeline.store import CorpusStore
 
 BATCH_SIZE = 500
 
@@ -31,7 +35,7 @@ class Pending:
 
 
 class BatchWriter:
-    def __init__(self, store, result: IngestResult, batch_size: int | None = None) -> None:  # noqa: ANN001
+    def __init__(self, store: CorpusStore, result: IngestResult, batch_size: int | None = None) -> None:
         self.store = store
         self.result = result
         self.batch_size = batch_size or BATCH_SIZE  # module value read at run time (bench varies it)

@@ -18,7 +18,7 @@ from pipeline.preprocess.text import SPEECH_FORMATS, clean_text, detect_language
 
 @dataclass(frozen=True)
 class Params:
-    """What a worker needs to rebuild the pipeline (picklable, hashable)."""
+    """What a worker needs to rebuild its ``PassageBuilder`` (picklable, hashable)."""
 
     gender: str
     min_token_len: int
@@ -72,8 +72,8 @@ class DocOut:
 VOCAB_LIMIT = 300_000  # strings in spaCy's vocabulary before it is replaced by a fresh one
 
 
-class Pipeline:
-    """The spaCy frame plus the phrase model of one process."""
+class PassageBuilder:
+    """Turns documents into passages of terms in one process: the spaCy frame plus the phrase model."""
 
     def __init__(self, params: Params, model: PhraseModel | None = None) -> None:
         self.params = params
@@ -148,34 +148,34 @@ class Pipeline:
 
 
 # -- worker processes ------------------------------------------------------------------------------
-_PIPELINE: Pipeline | None = None
+_BUILDER: PassageBuilder | None = None
 _MODEL_JSON: str | None = None
 
 
-def set_process_pipeline(pipeline: Pipeline | None) -> None:
-    """Make ``pipeline`` the one this process uses and forked workers inherit (saves rebuilding spaCy in
+def set_process_builder(builder: PassageBuilder | None) -> None:
+    """Make ``builder`` the one this process uses and forked workers inherit (saves rebuilding spaCy in
     every worker); its phrase model comes with the tasks (``worker_process``)."""
-    global _PIPELINE, _MODEL_JSON
-    _PIPELINE, _MODEL_JSON = pipeline, None
+    global _BUILDER, _MODEL_JSON
+    _BUILDER, _MODEL_JSON = builder, None
 
 
 def init_worker(params: Params) -> None:
-    """Pool initializer. Forked workers inherit the main process's pipeline; spawned ones build their own."""
-    global _PIPELINE
-    if _PIPELINE is None or _PIPELINE.params != params:
-        _PIPELINE = Pipeline(params)
+    """Pool initializer. Forked workers inherit the main process's builder; spawned ones build their own."""
+    global _BUILDER
+    if _BUILDER is None or _BUILDER.params != params:
+        _BUILDER = PassageBuilder(params)
 
 
 def worker_prepare(jobs: list[Job]) -> list[Prepared]:
-    assert _PIPELINE is not None
-    return _PIPELINE.prepare(jobs)
+    assert _BUILDER is not None
+    return _BUILDER.prepare(jobs)
 
 
 def worker_process(jobs: list[Job], model_json: str | None = None) -> list[DocOut]:
-    """``Pipeline.process`` with the phrase model given as JSON (parsed once per worker and model)."""
+    """``PassageBuilder.process`` with the phrase model given as JSON (parsed once per worker and model)."""
     global _MODEL_JSON
-    assert _PIPELINE is not None
+    assert _BUILDER is not None
     if model_json != _MODEL_JSON:
-        _PIPELINE.model = PhraseModel.from_json(model_json) if model_json else None
+        _BUILDER.model = PhraseModel.from_json(model_json) if model_json else None
         _MODEL_JSON = model_json
-    return _PIPELINE.process(jobs)
+    return _BUILDER.process(jobs)

@@ -1,7 +1,8 @@
 """The report: trend tables as CSV/XLSX/Markdown/LaTeX, plots as PNG/SVG, and a self-contained report.html.
 
 ``render(store, model_dir, cfg, out_dir=...)`` reads the trend tables from ``out_dir/tables/`` (written by
-``pipeline.trends.run``; computed first when missing) and writes::
+``pipeline.trends.run``; a ``StageError`` says "run `themenradar trends` first" when they are missing or were
+made with other trend settings or another model fit, see ``tables_problem``) and writes::
 
     out_dir/trends.xlsx                 one formatted sheet per table
     out_dir/tables/*.md, *.tex          pivoted tables ready to paste (periods in columns)
@@ -17,7 +18,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pipeline.errors import StageError
+from pipeline.frozen import plain
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.store import CorpusStore
 
 Progress = Callable[[int, int, str], None]
 
@@ -28,7 +36,7 @@ class ReportResult:
     html: str
     files: list[str]
     figures: int
-    computed_trends: bool
+    computed_trends: bool = False  # set by pipeline.api.report_with_trends when it made the tables first
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -41,24 +49,39 @@ def _read_tables(tables_dir: Path) -> dict[str, Any]:
     return {n: read_table(tables_dir / f"{n}.csv") for n in names if (tables_dir / f"{n}.csv").is_file()}
 
 
-def _stale(out: Path, model: Path | None, cfg: Any) -> bool:
-    """True when the tables in ``out`` were made with other trend settings or another model fit."""
-    meta_path = out / "trends.json"
-    if not meta_path.is_file():
-        return True
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("config") != json.loads(json.dumps(dataclasses.asdict(cfg.trends))):
-        return True
-    if model is None:
-        return False
-    from pipeline.models import read_manifest
+def fitted_model(model_dir: str | Path | None) -> Path | None:
+    """``model_dir`` when it holds a fitted model, else None (the report is then codebook-only)."""
+    from pipeline.models.folder import MANIFEST
 
+    model = Path(model_dir) if model_dir is not None else None
+    return model if model is not None and (model / MANIFEST).is_file() else None
+
+
+def tables_problem(out_dir: str | Path, model_dir: str | Path | None, cfg: Config) -> str:
+    """Why the trend tables in ``out_dir`` cannot be reported as they are ("" when they can): missing, no
+    topic table for the model, made with other trend settings or from another model fit."""
+    from pipeline.models.folder import read_manifest
+
+    out, model = Path(out_dir), fitted_model(model_dir)
+    tables = _read_tables(out / "tables")
+    meta_path = out / "trends.json"
+    if not tables or not meta_path.is_file():
+        return "no trend tables"
+    if model is not None and "topic_trends" not in tables:
+        return f"no topic table for the model {model}"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if meta.get("config") != plain(cfg.trends):
+        return "the trend tables were made with other [trends] settings"
+    if model is None:
+        return ""
     old, new = meta.get("manifest") or {}, read_manifest(model)
     keys = ("name", "created_at", "corpus_fingerprint", "n_passages", "k")
-    return any(old.get(k) != new.get(k) for k in keys)
+    if any(old.get(k) != new.get(k) for k in keys):
+        return f"the trend tables were made from another fit than the model {model}"
+    return ""
 
 
-def _corpus_info(store: Any) -> dict[str, Any]:
+def _corpus_info(store: CorpusStore) -> dict[str, Any]:
     by_year: dict[str, int] = {}
     for d in store.iter_documents(status="extracted"):
         y = d.date[:4] if d.date else ""
@@ -74,9 +97,9 @@ def _corpus_info(store: Any) -> dict[str, Any]:
 
 
 def render(
-    store: Any,
+    store: CorpusStore,
     model_dir: str | Path | None,
-    cfg: Any,
+    cfg: Config,
     *,
     out_dir: str | Path,
     progress: Progress | None = None,
@@ -89,20 +112,11 @@ def render(
     say = progress or (lambda done, total, item: None)
     out = Path(out_dir)
     tables_dir = out / "tables"
-    model = Path(model_dir) if model_dir is not None else None
-    has_model = model is not None and (model / "manifest.json").is_file()
+    model = fitted_model(model_dir)
+    problem = tables_problem(out, model, cfg)
+    if problem:
+        raise StageError(f"{tables_dir}: {problem}; run `themenradar trends` first")
     tables = _read_tables(tables_dir)
-    computed = False
-    if (
-        not tables
-        or (has_model and "topic_trends" not in tables)
-        or _stale(out, model if has_model else None, cfg)
-    ):
-        from pipeline import trends
-
-        trends.run(store, model if has_model else None, cfg, out_dir=out)
-        tables = _read_tables(tables_dir)
-        computed = True
     say(1, 4, "tables")
     files = [tables_dir / f"{n}.csv" for n in tables]
     files.append(write_xlsx(tables, out / "trends.xlsx", escape_formulas=cfg.report.escape_formulas))
@@ -113,8 +127,8 @@ def render(
     files += figures
     say(3, 4, "html")
     manifest, topics = None, []
-    if has_model:
-        from pipeline.models import read_model_tables
+    if model is not None:
+        from pipeline.models.folder import read_model_tables
 
         mt = read_model_tables(model)
         manifest = mt.manifest
@@ -137,7 +151,7 @@ def render(
     )  # fmt: skip
     files.append(html_path)
     say(4, 4, "done")
-    return ReportResult(str(out), str(html_path), [str(f) for f in files], len(figures), computed)
+    return ReportResult(str(out), str(html_path), [str(f) for f in files], len(figures))
 
 
-__all__ = ["ReportResult", "render"]
+__all__ = ["ReportResult", "fitted_model", "render", "tables_problem"]

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.report.safe import plot_text
+from pipeline.safe import plot_text
 
 if TYPE_CHECKING:
     import pandas as pd

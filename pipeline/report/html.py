@@ -14,10 +14,12 @@ from pipeline.report.tables import pivot, summary_view
 if TYPE_CHECKING:
     import pandas as pd
 
+    from pipeline.store import CorpusStore
+
 EXCERPT_CHARS = 700
 
 
-def representative_passages(store: Any, doc_topics: pd.DataFrame, k: int, n: int) -> dict[int, list[dict]]:
+def representative_passages(store: CorpusStore, doc_topics: pd.DataFrame, k: int, n: int) -> dict[int, list[dict]]:
     """Per topic the ``n`` passages with the highest share (passages of at least 30 tokens, or the longer
     half when passages are short), with document title, pages and an excerpt of the text."""
     import numpy as np

@@ -28,7 +28,7 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, escape_formulas: 
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from pipeline.report.safe import text_cells
+    from pipeline.safe import text_cells
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, df in tables.items():
@@ -123,7 +123,7 @@ def pivot(df: pd.DataFrame, table: str, group_by: str, key_col: str) -> pd.DataF
 
 def to_markdown(df: pd.DataFrame) -> str:
     """A Markdown table; cells are plain text (HTML and pipes escaped, one line each)."""
-    from pipeline.report.safe import markdown_cell
+    from pipeline.safe import markdown_cell
 
     cols = [markdown_cell(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 from pipeline.errors import StoreCorruptError, StoreError, StoreLockedError, StoreReadOnlyError
@@ -171,7 +171,7 @@ class StoreBase:
             return [str(exc.__cause__ or exc)]
         return [] if rows == ["ok"] else rows
 
-    def __enter__(self):  # noqa: ANN204 - returns the concrete store class
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

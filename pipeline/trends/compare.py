@@ -33,7 +33,7 @@ def read_table(path: Path) -> pd.DataFrame:
     labels that were written with a formula-guarding apostrophe are read back as they were."""
     import pandas as pd
 
-    from pipeline.report.safe import restore_frame
+    from pipeline.safe import restore_frame
 
     df = pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in NUMERIC}, dtype=TEXT)
     return restore_frame(df)

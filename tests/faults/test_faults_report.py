@@ -62,7 +62,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]
 @pytest.fixture(scope="module")
 def hostile_report(hostile: tuple[Path, Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The report (tables and HTML, no plots) of the hostile project."""
-    from pipeline.report import render
+    from pipeline.api import report_with_trends as render  # the tables first, as `themenradar report`
 
     store_path, model, raw = hostile
     cfg = config_from_dict({**raw, "report": {**raw["report"], "plots": False}})
@@ -110,7 +110,7 @@ def test_formulas_from_user_data_are_neutralised_in_csv(hostile_report: Path) ->
 
 
 def test_neutralised_cells_read_back_exactly() -> None:
-    from pipeline.report.safe import neutralise, restore
+    from pipeline.safe import neutralise, restore
 
     cells = ["=1+1", "'=1+1", "''=1+1", "@x", "+49 30", "-", "\r=x", "'", "'abc", "abc", "", "O'Brien",
              "-0.3", "+5", "-1e-5", "12,5%", "(ohne Angabe)", "Verband $5{ bis $6"]  # fmt: skip

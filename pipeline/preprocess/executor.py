@@ -1,0 +1,82 @@
+"""The processes of a preprocessing run: this one and ``n_workers - 1`` forked workers sharing the batches."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+from collections import deque
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from pipeline.preprocess import worker
+
+IN_FLIGHT = 8  # tasks per forked worker queued ahead (they keep busy while this process works)
+
+
+class Executor:
+    """Runs batches of jobs with ``n_workers`` processes: this one and ``n_workers - 1`` forked workers, kept
+    for the whole run so their per-form caches stay warm from the phrase sample to the last document.
+
+    This process is one of the workers: between its own work (learning phrases, writing passages) it takes
+    the next batch itself whenever the forked workers have enough queued, so the cores hold as many busy
+    processes as there are workers (a separate coordinating process would take CPU from them). Results come
+    as they are done, not in batch order (everything downstream is order-free); few tasks are in flight, so
+    memory does not grow with the corpus."""
+
+    def __init__(self, builder: worker.PassageBuilder, n_workers: int, params: worker.Params) -> None:
+        self.builder, self.n_workers, self.params = builder, n_workers, params
+        self.pool: Any = None
+
+    def __enter__(self) -> Executor:
+        worker.set_process_builder(self.builder)
+        if self.n_workers > 1:
+            methods = mp.get_all_start_methods()
+            ctx = mp.get_context("fork" if "fork" in methods else "spawn")
+            self.pool = ctx.Pool(self.n_workers - 1, initializer=worker.init_worker, initargs=(self.params,))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.terminate() if exc[0] is not None else self.pool.close()
+            self.pool.join()
+        worker.set_process_builder(None)
+
+    def map(
+        self,
+        fn: Callable[..., list[Any]],
+        batches: Iterator[list[worker.Job]],
+        *args: Any,
+        own_work: Callable[[], bool] | None = None,
+    ) -> Iterator[list[Any]]:
+        """``fn(batch, *args)`` for each batch. ``own_work`` is work of this process that needs no result
+        (giving the phrase sample its phrases): it is done in steps, before this process
+        takes batches itself, while the forked workers go on; it returns False when there is nothing left."""
+        pending: deque = deque()
+        ahead = IN_FLIGHT * (self.n_workers - 1)
+
+        def refill() -> bool:
+            """Queue batches for the forked workers; False when there are no more."""
+            while len(pending) < ahead:
+                batch = next(batches, None)
+                if batch is None:
+                    return False
+                pending.append(self.pool.apply_async(fn, (batch, *args)))
+            return True
+
+        more = refill() if self.pool is not None else True
+        while more or pending or own_work is not None:
+            while pending and pending[0].ready():
+                yield pending.popleft().get()
+                more = more and refill()
+            if own_work is not None:
+                if own_work():
+                    continue
+                own_work = None
+            if more:
+                batch = next(batches, None)  # nothing finished yet: this process does a batch itself
+                if batch is None:
+                    more = False
+                else:
+                    yield fn(batch, *args)
+                    more = self.pool is None or refill()
+            elif pending:
+                yield pending.popleft().get()
