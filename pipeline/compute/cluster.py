@@ -22,7 +22,7 @@ from pipeline.compute.errors import INSTALL_HINT, ComputeError
 if TYPE_CHECKING:
     from pipeline.config import ComputeConfig
 
-AHEAD_PER_THREAD = 3  # tasks queued per worker thread
+AHEAD_PER_THREAD = 3  # batches of in-process work queued per worker thread (short tasks: hide the round trips)
 ISOLATED_BATCH = 8  # jobs per task at most (fewer when a corpus is small, so that all workers get some) ...
 ISOLATED_BATCH_BYTES = 64 << 20  # ... and bytes per task with compute.send_bytes (a larger file goes alone)
 KILLS_ALONE = 2  # KilledWorker rounds a job may cause alone before it is failed
@@ -145,7 +145,8 @@ class DaskExecutor:
             return self.client.submit(T.isolated_batch, run, batch, data, limits, pure=False)
 
         batches = _isolated_batches(jobs, most, ISOLATED_BATCH_BYTES if send else 0)
-        for batch, value in self.drive(batches, submit, on_failed=on_failed):
+        # long tasks: one per worker thread, so that none waits behind another on a busy worker
+        for batch, value in self.drive(batches, submit, ahead=self.threads, on_failed=on_failed):
             for i, (job, outcome) in enumerate(zip(batch, value["outcomes"], strict=True)):
                 if i in value["unreachable"] and Path(job.path).exists():
                     raise ComputeError(
@@ -162,14 +163,15 @@ class DaskExecutor:
         batches: Iterator[list[Any]],
         submit: Callable[[list[Any]], Any],
         *,
+        ahead: int,
         own_work: Callable[[], bool] | None = None,
         on_failed: OnFailed | None = None,
     ) -> Iterator[tuple[list[Any], Any]]:
-        """``(batch, result)`` of each batch as tasks finish; ``own_work`` is done in steps meanwhile."""
+        """``(batch, result)`` of each batch as tasks finish, ``ahead`` tasks in flight; ``own_work`` is done
+        in steps meanwhile. The next batch is submitted before a result is handed on."""
         distributed = _distributed()
         done = distributed.as_completed(loop=self.client.loop)
         owner: dict[Any, list[Any]] = {}
-        ahead = AHEAD_PER_THREAD * self.threads
 
         def add(batch: list[Any] | None) -> bool:
             if batch is None:
@@ -189,12 +191,14 @@ class DaskExecutor:
                 continue
             future = next(done)
             batch = owner.pop(future)
+            more = more and add(next(batches, None))
             if future.status == "finished":
-                yield batch, future.result()
+                result = future.result()
+                future.release()
+                yield batch, result
             else:
                 self._failed(future, batch, add, on_failed, strikes)
-            future.release()
-            more = more and add(next(batches, None))
+                future.release()
 
     def _failed(
         self, future: Any, batch: list[Any], add: Callable, on_failed: OnFailed | None, strikes: dict[int, int]
@@ -257,7 +261,8 @@ class DaskPool:
         def submit(batch: list[Any]) -> Any:
             return client.submit(T.run_batch, fn, batch, *args, pure=False)
 
-        for _, result in self.executor.drive(batches, submit, own_work=own_work, on_failed=on_failed):
+        ahead = AHEAD_PER_THREAD * self.workers
+        for _, result in self.executor.drive(batches, submit, ahead=ahead, own_work=own_work, on_failed=on_failed):
             yield result
 
 
