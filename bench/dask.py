@@ -89,8 +89,8 @@ def build_template(shared: Path, only: list[str], path: Path) -> None:
 
     folders = [shared / "corpus" / o for o in only] if only else [shared / "corpus"]
     with CorpusStore(path) as store:
-        res = ingest.run(store, folders, IngestConfig())
-        print(f"template store: {res.to_dict().get('counts', '')}", flush=True)
+        ingest.run(store, folders, IngestConfig())
+        print(f"template store: {store.count_by('format')}", flush=True)
 
 
 def start_cluster(workers: int, folder: Path) -> tuple[str, list[subprocess.Popen]]:

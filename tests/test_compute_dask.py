@@ -49,7 +49,11 @@ def cluster():
 
 
 def _dask(cluster, **kw) -> ComputeConfig:
-    return ComputeConfig(executor="dask", scheduler=cluster[0].scheduler_address, **kw)
+    """The cluster's config, with both workers up (a nanny that gave up restarting its worker is replaced)."""
+    lc, client = cluster
+    lc.scale(2)
+    client.wait_for_workers(2, timeout=120)
+    return ComputeConfig(executor="dask", scheduler=lc.scheduler_address, **kw)
 
 
 def _store(path: Path, shared: Path, speeches: int = 120) -> CorpusStore:
@@ -99,8 +103,7 @@ def test_dask_gives_the_store_contents_of_the_local_executor(tmp_path, shared, c
 
 
 def test_a_worker_killed_mid_batch_costs_a_retry(tmp_path, shared, cluster) -> None:
-    lc, client = cluster
-    client.wait_for_workers(2)
+    _, client = cluster
     local = _store(tmp_path / "local.db", shared, speeches=0)
     extract.run(local, ExtractConfig(), workers=2)
     store = _store(tmp_path / "dask.db", shared, speeches=0)
@@ -115,7 +118,8 @@ def test_a_worker_killed_mid_batch_costs_a_retry(tmp_path, shared, cluster) -> N
             killed.append((busy[0], pids[busy[0]]))
             os.kill(pids[busy[0]], signal.SIGKILL)
 
-    result = extract.run(store, ExtractConfig(), compute=_dask(cluster), progress=kill_a_busy_worker)
+    compute = _dask(cluster)
+    result = extract.run(store, ExtractConfig(), compute=compute, progress=kill_a_busy_worker)
     assert killed, "no worker was busy after the first PDF"
     ids = [d.doc_id for d in result.documents]
     assert sorted(ids) == sorted(set(ids)) and len(ids) == len(PDFS)  # nothing lost, nothing twice

@@ -12,6 +12,7 @@ themenradar): it stops the run with a ``ComputeError``; what was written stays, 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 AHEAD_PER_THREAD = 3  # batches of in-process work queued per worker thread (short tasks: hide the round trips)
 ISOLATED_BATCH = 8  # jobs per task at most (fewer when a corpus is small, so that all workers get some) ...
 ISOLATED_BATCH_BYTES = 64 << 20  # ... and bytes per task with compute.send_bytes (a larger file goes alone)
+WATCH_S = 2.0  # seconds between looks at the cluster while tasks run
 KILLS_ALONE = 2  # KilledWorker rounds a job may cause alone before it is failed
 OnFailed = Callable[[Any, str], None]
 
@@ -189,7 +191,7 @@ class DaskExecutor:
             if own_work is not None and not done.has_ready():
                 own_work = own_work if own_work() else None
                 continue
-            future = next(done)
+            future = self._next(done, owner)
             batch = owner.pop(future)
             more = more and add(next(batches, None))
             if future.status == "finished":
@@ -199,6 +201,29 @@ class DaskExecutor:
             else:
                 self._failed(future, batch, add, on_failed, strikes)
                 future.release()
+
+    def _next(self, done: Any, owner: dict[Any, list[Any]]) -> Any:
+        """The next finished task; ``ComputeError`` when the cluster has had no worker for
+        ``compute.wait_workers_s`` (tasks would wait for ever)."""
+        distributed = _distributed()
+        alone_since: float | None = None
+        while not done.has_ready():
+            try:
+                with self.client.as_current():
+                    distributed.wait(list(owner), timeout=WATCH_S, return_when="FIRST_COMPLETED")
+                break
+            except TimeoutError:
+                if self.client.scheduler_info().get("workers"):
+                    alone_since = None
+                    continue
+                alone_since = alone_since or time.monotonic()
+                if time.monotonic() - alone_since > self.cfg.wait_workers_s:
+                    raise ComputeError(
+                        f"the Dask scheduler at {self.cfg.scheduler} has had no worker for "
+                        f"{self.cfg.wait_workers_s:g} s (compute.wait_workers_s); what is written stays, start "
+                        f"workers and run again"
+                    ) from None
+        return next(done)
 
     def _failed(
         self, future: Any, batch: list[Any], add: Callable, on_failed: OnFailed | None, strikes: dict[int, int]
