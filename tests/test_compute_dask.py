@@ -108,23 +108,23 @@ def test_a_worker_killed_mid_batch_costs_a_retry(tmp_path, shared, cluster) -> N
     extract.run(local, ExtractConfig(), workers=2)
     store = _store(tmp_path / "dask.db", shared, speeches=0)
     killed: list[tuple[str, int]] = []
+    compute = _dask(cluster)
+    pids = client.run(os.getpid)
 
     def kill_a_busy_worker(done: int, total: int, _: str) -> None:
         if done < 1 or killed:
             return
-        pids = client.run(os.getpid)
         busy = [w for w, keys in client.processing().items() if keys and w in pids]
         if busy:
             killed.append((busy[0], pids[busy[0]]))
             os.kill(pids[busy[0]], signal.SIGKILL)
 
-    compute = _dask(cluster)
     result = extract.run(store, ExtractConfig(), compute=compute, progress=kill_a_busy_worker)
     assert killed, "no worker was busy after the first PDF"
     ids = [d.doc_id for d in result.documents]
     assert sorted(ids) == sorted(set(ids)) and len(ids) == len(PDFS)  # nothing lost, nothing twice
     assert _contents(store) == _contents(local)
-    client.wait_for_workers(2)  # the nanny restarted it
+    client.wait_for_workers(2, timeout=120)  # the nanny restarted it
     assert killed[0][1] not in client.run(os.getpid).values()
 
 

@@ -7,6 +7,7 @@ import dataclasses
 import click
 
 from pipeline.cli._app import ClickProgress, echo_json, echo_table, pass_app
+from pipeline.cli._compute import scheduler_option
 from pipeline.extract.engines import ENGINES
 
 
@@ -35,14 +36,7 @@ from pipeline.extract.engines import ENGINES
     default=None,
     help="Seconds one PDF may take before its worker is killed (default: extract.timeout_s, 300).",
 )
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    envvar="THEMENRADAR_SCHEDULER",
-    default=None,
-    help="Run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (sets compute.executor = dask; "
-    "env THEMENRADAR_SCHEDULER). Default: [compute] of the config.",
-)
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def extract_cmd(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from pipeline.cli._app import AppContext, ClickProgress, echo_json, pass_app
+from pipeline.cli._compute import scheduler_option
 
 if TYPE_CHECKING:
     from pipeline.preprocess import PreprocessResult
@@ -20,14 +21,7 @@ if TYPE_CHECKING:
     help="Worker processes (0 = all cores). Default: preprocess.workers of the config.",
 )
 @click.option("--force", is_flag=True, help="Redo every document and learn the phrase model again.")
-@click.option(
-    "--scheduler",
-    metavar="ADDRESS",
-    envvar="THEMENRADAR_SCHEDULER",
-    default=None,
-    help="Run on the Dask cluster of this scheduler, e.g. tcp://host:8786 (sets compute.executor = dask; "
-    "env THEMENRADAR_SCHEDULER). Default: [compute] of the config.",
-)
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def preprocess_cmd(app: AppContext, workers: int | None, force: bool, scheduler: str | None, as_json: bool) -> None:

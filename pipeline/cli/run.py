@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline.cli._app import AppContext, echo_json, pass_app
+from pipeline.cli._compute import scheduler_option
 
 
 @click.command("init")
@@ -48,8 +49,7 @@ COMMANDS: list[click.Command] = [init_cmd, config_group]
 @click.option("--until", "until_stage", metavar="STAGE", help="Stop after this stage.")
 @click.option("--refit", is_flag=True, help="Fit the topic model anew instead of inferring new documents.")
 @click.option("--force", is_flag=True, help="Run every stage even when its inputs and config are unchanged.")
-@click.option("--scheduler", metavar="ADDRESS", envvar="THEMENRADAR_SCHEDULER", default=None,
-              help="Extract and preprocess on the Dask cluster of this scheduler (tcp://host:8786).")
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @pass_app
 def run_cmd(

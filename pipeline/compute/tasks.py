@@ -18,47 +18,51 @@ from pathlib import Path
 from typing import Any
 
 _LOCK = threading.Lock()
-_STATE = {"children": 0, "daemon": False, "paused": 0, "gc": True}
+_HELD: dict[str, list[Any]] = {}  # name -> [threads inside, value saved by the first]
 
 
 @contextlib.contextmanager
-def children_allowed() -> Iterator[None]:
+def _held(name: str, start: Callable[[], Any], stop: Callable[[Any], None]) -> Iterator[None]:
+    """``start()`` when the first of this process's task threads enters, ``stop(saved)`` when the last leaves."""
+    with _LOCK:
+        entry = _HELD.setdefault(name, [0, None])
+        if entry[0] == 0:
+            entry[1] = start()
+        entry[0] += 1
+    try:
+        yield
+    finally:
+        with _LOCK:
+            entry[0] -= 1
+            if entry[0] == 0:
+                stop(entry[1])
+
+
+def children_allowed() -> contextlib.AbstractContextManager[None]:
     """Let this (daemonic) Dask worker process start child processes while the block runs.
 
     A nanny starts its worker as a daemon process, and Python refuses children to daemons, because it
     could not end them on exit. Ours end themselves: an isolated job's process asks the kernel for SIGKILL
     when its parent dies and reads EOF when the parent's pipe closes (``pipeline.extract.worker``)."""
-    proc = mp.current_process()
-    config = proc._config  # noqa: SLF001 - the only switch multiprocessing has for it
-    with _LOCK:
-        if _STATE["children"] == 0:
-            _STATE["daemon"] = bool(config.get("daemon"))
-            config["daemon"] = False
-        _STATE["children"] += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _STATE["children"] -= 1
-            if _STATE["children"] == 0 and _STATE["daemon"]:
-                config["daemon"] = True
+    config = mp.current_process()._config  # noqa: SLF001 - the only switch multiprocessing has for it
+
+    def start() -> bool:
+        daemon = bool(config.get("daemon"))
+        config["daemon"] = False
+        return daemon
+
+    return _held("children", start, lambda daemon: daemon and config.__setitem__("daemon", True))
 
 
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
+def gc_paused() -> contextlib.AbstractContextManager[None]:
     """Python's cyclic collector paused while batches run, as in the local workers (see preprocess.stage)."""
-    with _LOCK:
-        if _STATE["paused"] == 0:
-            _STATE["gc"] = gc.isenabled()
-            gc.disable()
-        _STATE["paused"] += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _STATE["paused"] -= 1
-            if _STATE["paused"] == 0 and _STATE["gc"]:
-                gc.enable()
+
+    def start() -> bool:
+        enabled = gc.isenabled()
+        gc.disable()
+        return enabled
+
+    return _held("gc", start, lambda enabled: enabled and gc.enable())
 
 
 def worker_address() -> str:

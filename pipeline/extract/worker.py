@@ -80,6 +80,7 @@ def _preimport(engine: str) -> None:
 
 
 PR_SET_PDEATHSIG = 1
+STARTUP_S = 30.0  # a worker not ready by then is replaced (counts as dying on start-up)
 
 
 def _die_with_parent(parent_pid: int, inherited: Sequence[Connection]) -> None:
@@ -204,7 +205,7 @@ class _Supervisor:
         proc = self.ctx.Process(target=_worker_main, args=args, daemon=True)
         proc.start()
         child.close()
-        return _Slot(proc, parent)
+        return _Slot(proc, parent, deadline=time.monotonic() + STARTUP_S)
 
     def retire(self, slot: _Slot, outcome: Outcome | None) -> None:
         """End ``slot``'s worker; its job (if any) gets ``outcome``; a fresh worker takes over if needed."""
@@ -240,7 +241,7 @@ class _Supervisor:
 
     def poll(self) -> None:
         """Wait for a message, a death or the next deadline, and act on each worker's news."""
-        busy = [s.deadline for s in self.slots if s.job is not None]
+        busy = [s.deadline for s in self.slots if s.job is not None or not s.ready]
         wait_s = max(0.0, min(busy) - time.monotonic()) if busy else 5.0
         ready = set(wait([s.conn for s in self.slots] + [s.proc.sentinel for s in self.slots], timeout=wait_s))
         for slot in list(self.slots):
@@ -261,6 +262,8 @@ class _Supervisor:
                 self._died(slot)
             elif slot.job is not None and time.monotonic() > slot.deadline:
                 self.retire(slot, Outcome("failed", error=f"timeout after {self.timeout_s:g} s"))
+            elif not slot.ready and time.monotonic() > slot.deadline:  # hung on start-up (e.g. a lock
+                self.retire(slot, None)  # inherited from a thread of a multi-threaded parent): a fresh one
 
     def close(self) -> None:
         for slot in self.slots:
