@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tomllib
 import types
 import typing
@@ -177,6 +178,23 @@ class PreprocessConfig(Section):
 
 
 @dataclass(frozen=True)
+class ComputeConfig(Section):
+    """Where extract and preprocess run: here (process pools) or on a Dask cluster (pipeline/compute/)."""
+
+    executor: str = "local"  # local | dask
+    scheduler: str = ""  # the Dask scheduler's address, e.g. tcp://host:8786 (--scheduler, THEMENRADAR_SCHEDULER)
+    send_bytes: bool = False  # false: workers read PDFs by path (shared file system); true: PDFs sent to them
+    connect_timeout_s: float = 10.0  # to reach the scheduler
+    wait_workers_s: float = 300.0  # for the first worker to join the scheduler (jobs may wait in a queue)
+
+    def validate(self) -> None:
+        _check(self.executor in ("local", "dask"), "compute.executor", "must be 'local' or 'dask'")
+        ok = not self.scheduler or re.fullmatch(r"([a-z]+://)?[^\s/]+", self.scheduler) is not None
+        _check(ok, "compute.scheduler", f"must be an address like tcp://host:8786, got {self.scheduler!r}")
+        check_limits(self, "compute", connect_timeout_s=(0.1, DAY_S), wait_workers_s=(0, 7 * DAY_S))
+
+
+@dataclass(frozen=True)
 class ModelConfig(Section):
     name: str = "default"
     backend: str = "nmf"
@@ -265,6 +283,7 @@ class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    compute: ComputeConfig = field(default_factory=ComputeConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     themes: ThemesConfig = field(default_factory=ThemesConfig)
     trends: TrendsConfig = field(default_factory=TrendsConfig)

@@ -56,6 +56,13 @@ drop_flagged_pages = ["toc", "table"]  # page flags set by extraction whose page
 languages = ["de"]           # passages in other languages are left out (and counted)
 workers = 0                  # 0 = all cores
 
+[compute]
+executor = "local"           # local (process pools on this machine) | dask (extract and preprocess on a Dask cluster)
+scheduler = ""               # the Dask scheduler, e.g. "tcp://host:8786" (--scheduler or THEMENRADAR_SCHEDULER)
+send_bytes = false           # false: Dask workers read the PDFs by path (shared file system); true: PDFs are sent to them
+connect_timeout_s = 10.0     # seconds to reach the scheduler
+wait_workers_s = 300.0       # seconds to wait for the first worker (e.g. SLURM jobs still queued)
+
 [model]
 name = "default"             # models/<name>/
 backend = "nmf"              # nmf | lda | seeded (codebook themes as fixed topics)

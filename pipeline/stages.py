@@ -75,13 +75,13 @@ def _ingest(store: CorpusStore, cfg: Config, options: RunOptions, progress: Prog
 def _extract(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import extract
 
-    return extract.run(store, cfg.extract, progress=progress)
+    return extract.run(store, cfg.extract, progress=progress, compute=cfg.compute)
 
 
 def _preprocess(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
     from pipeline import preprocess
 
-    return preprocess.run(store, cfg.preprocess, codebook=cfg.codebook_path, progress=progress)
+    return preprocess.run(store, cfg.preprocess, codebook=cfg.codebook_path, progress=progress, compute=cfg.compute)
 
 
 def _fit(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:

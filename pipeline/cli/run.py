@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pipeline.cli._app import AppContext, echo_json, pass_app
+from pipeline.cli._compute import scheduler_option
 
 
 @click.command("init")
@@ -48,18 +49,21 @@ COMMANDS: list[click.Command] = [init_cmd, config_group]
 @click.option("--until", "until_stage", metavar="STAGE", help="Stop after this stage.")
 @click.option("--refit", is_flag=True, help="Fit the topic model anew instead of inferring new documents.")
 @click.option("--force", is_flag=True, help="Run every stage even when its inputs and config are unchanged.")
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @pass_app
 def run_cmd(
-    app: AppContext, from_stage: str | None, until_stage: str | None, refit: bool, force: bool, as_json: bool
+    app: AppContext, from_stage: str | None, until_stage: str | None, refit: bool, force: bool,
+    scheduler: str | None, as_json: bool,
 ) -> None:
     """Run ingest -> extract -> preprocess -> fit -> trends -> report; skip stages that are up to date.
 
     Stages: ingest, extract, preprocess, fit, trends, report."""
     from pipeline.api import Project
     from pipeline.cli._app import ClickProgress
+    from pipeline.compute import with_scheduler
 
-    project = Project(app.config, store=app.resolved_store_path())
+    project = Project(with_scheduler(app.config, scheduler), store=app.resolved_store_path())
     progress = None if as_json else ClickProgress
     result = project.run(
         from_stage=from_stage, until_stage=until_stage, refit=refit, force=force, progress=progress
