@@ -173,3 +173,23 @@ def test_labels_survive_infer_and_are_flagged_after_a_refit(
 def test_template_needs_a_model_folder(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="not a model folder"):
         write_labels_template(tmp_path)
+
+
+def test_project_topics_and_labels_template(tmp_path: Path) -> None:
+    from pipeline.api import Project
+    from pipeline.models.folder import READ_TOPIC_COLUMNS
+
+    docs, _ = make_docs(n_per_theme=10)
+    cfg = config_from_dict({"paths": {"models": str(tmp_path)}, "model": {"min_df": 2, "coherence": False}})
+    fit_corpus(Corpus.from_token_lists(docs, [f"d{i}:0" for i in range(len(docs))]), cfg, k=4, seeds=[1])
+    project = Project(cfg, store=tmp_path / "unused.db")
+    topics = project.topics()
+    assert list(topics.columns) == list(READ_TOPIC_COLUMNS)
+    assert {"frex_terms", "label_source", "label_flag", "theme_evidence"} <= set(topics.columns)
+    assert (topics["label_source"] == "auto").all() and topics["theme_evidence"].str.len().min() > 0
+    path = project.labels_template()
+    assert path == tmp_path / "default" / LABELS
+    _set_label(path.parent, 0, "Mein Thema")
+    assert project.topics().loc[0, "label"] == "Mein Thema"
+    with pytest.raises(ModelError, match="exists already"):
+        project.labels_template()
