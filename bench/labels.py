@@ -11,7 +11,9 @@ and plain LDA backends) with coherence off, and prints per model:
   the new rule (``pipeline.modeling.themerule``: lift, codebook entries among the top 20 terms, binomial
   test, overlap floor) gives a theme, with both themes and the evidence, as a Markdown table;
 - the topics whose theme the two rules disagree on;
-- the counts of themed topics under each rule.
+- the counts of themed topics under each rule;
+- how the FREX label terms' frequency floor (``frex.label_min_docs``) changes the labels: FREX labels with
+  no floor, the floor and a floor of 1 % of the passages.
 
 Which of those themes are right is a reader's judgement of the topics' terms: BENCHMARKS.md records it.
 """
@@ -111,7 +113,9 @@ def compare(folder: Path) -> dict[str, int]:
     old = old_rule(folder)
     new = read_topics(folder)
     print(f"\n### {folder.name}\n")
-    print("| topic | top terms | FREX label (old label) | old theme (overlap) | new theme | new rule's evidence |")
+    print(
+        "| topic | top terms | FREX label (old label) | old theme (overlap) | new theme | new rule's evidence |"
+    )
     print("|---|---|---|---|---|---|")
     counts = {"old": 0, "new": 0, "kept": 0, "dropped": 0, "added": 0, "moved": 0}
     for (o_theme, o_overlap, o_label), r in zip(old, new, strict=True):
@@ -136,6 +140,43 @@ def compare(folder: Path) -> dict[str, int]:
     return counts
 
 
+def term_stats(db: Path):  # noqa: ANN201
+    """The fitted corpus's term counts and document frequencies (what ``fit`` gives the labeller)."""
+    from pipeline.modeling import build_dtm, load_corpus
+    from pipeline.modeling.labels import TermStats
+    from pipeline.store import CorpusStore
+
+    with CorpusStore(db) as store:
+        corpus = load_corpus(store)
+    return TermStats.from_dtm(build_dtm(corpus, config("nmf", 42).model))
+
+
+def floors(folder: Path, stats) -> None:  # noqa: ANN001
+    """FREX labels without a frequency floor, with ``label_min_docs`` and with 1 % of the passages."""
+    import math
+
+    from pipeline.modeling.frex import frex_top, label_min_docs
+    from pipeline.models import load_model
+
+    model = load_model(folder).model
+    vocab, beta = model.vocabulary_, model.topic_terms_
+    _, df = stats.aligned(vocab)
+    ours = label_min_docs(stats.n_docs, beta.shape[0])
+    variants = {"none": None, f">= {ours}": df >= ours, "1 %": df >= math.ceil(0.01 * stats.n_docs)}
+    labels = {name: [", ".join(vocab[j] for j in top) for top in frex_top(beta, 3, eligible=el)]
+              for name, el in variants.items()}  # fmt: skip
+    names = list(labels)
+    changed = [t for t in range(beta.shape[0]) if len({labels[n][t] for n in names}) > 1]
+    diff = [
+        sum(a != b for a, b in zip(labels[x], labels[y], strict=True))
+        for x, y in zip(names, names[1:], strict=False)
+    ]
+    print(f"\nFREX label floor: {names[0]} -> {names[1]} changes {diff[0]} of {beta.shape[0]} labels, "
+          f"{names[1]} -> {names[2]} {diff[1]}:  " + " | ".join(names))  # fmt: skip
+    for t in changed:
+        print(f"  {t}: " + " | ".join(labels[n][t] for n in names))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seeds", default="42,2,3", help="NMF seeds (K=30 each)")
@@ -149,9 +190,12 @@ def main() -> None:
     runs = [("nmf", int(s)) for s in args.seeds.split(",") if s]
     runs += [("seeded", 42)] * args.seeded + [("lda", 42)] * args.lda
     totals: dict[str, int] = {}
+    stats = term_stats(db)
     for backend, seed in runs:
-        for key, n in compare(fitted(db, backend, seed, args.refit)).items():
+        folder = fitted(db, backend, seed, args.refit)
+        for key, n in compare(folder).items():
             totals[key] = totals.get(key, 0) + n
+        floors(folder, stats)
     print(f"\nall models: {totals}")
 
 

@@ -77,7 +77,7 @@ class ThemeEvidence:
         return (
             f"{self.theme}: {_entries(self.n_entries)} among the top {TOP_N} terms"
             f"{f' ({terms})' if terms else ''}; theme terms' weight {self.weight:.4f} = {self.lift:.1f}x their "
-            f"corpus share {self.expected:.4f}, {p}"
+            f"corpus share {self.expected:.2g}, {p}"
         )
 
 
