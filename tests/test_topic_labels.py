@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_models_contract import K, as_corpus, fast_params, make_docs
+from test_models_contract import BACKGROUND, K, as_corpus, fast_params, make_docs
 
 from pipeline.config import config_from_dict
 from pipeline.modeling import fit_corpus
@@ -61,6 +61,7 @@ def test_label_min_docs() -> None:
 # -- the theme rule ------------------------------------------------------------------------------------
 # Terms of a constructed corpus: assisted dying, digital participation, AI, and everyday words. The shipped
 # codebook's "teilhabe" theme catches "*selbstbestimm*", "*teilhabe*", "*inklusion*", "*barrierefrei*", ...
+EVERYDAY = [w for w in BACKGROUND if w not in {"mensch", "frage"}]  # jahr, thema, ... (12)
 VOCAB = [
     "arzt",
     "mensch",
@@ -91,17 +92,7 @@ VOCAB = [
     "algorithmus",
     "daten",
     "anwendung",
-    "jahr",
-    "thema",
-    "bereich",
-    "beispiel",
-    "zeit",
-    "ziel",
-    "weg",
-    "grund",
-    "teil",
-    "stelle",
-    "seite",
+    *EVERYDAY,
 ]
 
 
@@ -110,7 +101,7 @@ def _topic(weights: dict[str, float]) -> np.ndarray:
     row = np.zeros(len(VOCAB))
     for term, w in weights.items():
         row[VOCAB.index(term)] = w
-    rest = [VOCAB.index(t) for t in VOCAB[-11:] if t not in weights]
+    rest = [VOCAB.index(t) for t in EVERYDAY]
     row[rest] = (1.0 - row.sum()) / len(rest)
     return row
 
