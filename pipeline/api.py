@@ -5,7 +5,8 @@ project = Project("themenradar.toml")          # or Project() for ./themenradar.
 project.run()                                   # ingest -> extract -> preprocess -> fit -> trends -> report
 docs = project.documents()                      # one row per document (pandas DataFrame)
 passages = project.passages()                   # modelling units with their tokens
-topics = project.topics()                       # the fitted model's topics (label, theme, top terms)
+topics = project.topics()                       # the fitted model's topics (label, theme + evidence, terms)
+project.labels_template()                       # models/<name>/labels.toml to fill in your own topic labels
 tables = project.trend_tables()                 # {"topics": DataFrame, "themes": DataFrame, ...}
 
 ``report_with_trends`` is ``themenradar report``: the trend tables first when they are missing or stale.
@@ -89,10 +90,19 @@ class Project:
         return self.config.outputs_dir
 
     def topics(self) -> pd.DataFrame:
-        """The configured model's topics (``topics.csv``; a clear error when there is no fitted model)."""
+        """The configured model's topics (``topics.csv`` with the user's ``labels.toml`` applied: ``label``,
+        ``label_source``, ``label_flag``, ``auto_label``, ``theme``, ``theme_evidence``, ``frex_terms``,
+        ``top_terms``, ...; a clear error when there is no fitted model)."""
         from pipeline.models.folder import read_topics_frame
 
         return read_topics_frame(self.model_dir)
+
+    def labels_template(self, *, force: bool = False) -> Path:
+        """Write ``labels.toml`` into the model folder for the user's own topic labels (what ``themenradar
+        topics MODEL --labels-template`` does) and return its path."""
+        from pipeline.models.folder import write_labels_template
+
+        return write_labels_template(self.model_dir, force=force)
 
     def trend_tables(self) -> dict[str, Any]:
         """Every CSV table in the outputs folder, by file stem."""

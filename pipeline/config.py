@@ -229,11 +229,13 @@ class ModelConfig(Section):
 @dataclass(frozen=True)
 class ThemesConfig(Section):
     codebook: str = _path()  # empty = the codebook shipped with the package
-    min_overlap: float = 0.05  # a free topic is labelled with its best theme only above this overlap
+    min_overlap: float = 0.05  # a free topic's theme needs at least this share of its top-30 weight
+    min_lift: float = 2.0  # ... its theme terms' weight at least this times their share of the corpus
+    min_terms: int = 2  # ... and this many of the theme's codebook entries among its top 20 terms
 
     def validate(self) -> None:
         _check(0 <= self.min_overlap <= 1, "themes.min_overlap", "must be in [0, 1]")
-        check_limits(self, "themes", min_overlap=(0, 1))
+        check_limits(self, "themes", min_overlap=(0, 1), min_lift=(0, 10**6), min_terms=(0, 20))
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,9 @@ params = {}                  # backend parameters, e.g. [model.params.lda] passe
 
 [themes]
 codebook = ""                # empty: the codebook shipped with themenradar (nine themes)
-min_overlap = 0.05           # a free topic gets a theme label only above this overlap
+min_overlap = 0.05           # a free topic gets a theme only with this share of its top-30 weight on theme terms,
+min_lift = 2.0               # ... its weight on the theme's terms this many times their share of the corpus,
+min_terms = 2                # ... and this many of the theme's codebook entries among its top 20 terms
 
 [trends]
 period = "year"              # year | quarter | month

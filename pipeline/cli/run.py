@@ -77,6 +77,8 @@ def run_cmd(
         detail = ", ".join(f"{k}={v}" for k, v in s.summary.items() if isinstance(v, int | float | str))
         timing = f" {s.seconds:.1f}s" if s.status == "ran" else ""
         click.echo(f"{s.stage:<11} {s.status}{timing}  {detail}".rstrip())
+        for w in s.summary.get("warnings") or []:  # e.g. user topic labels flagged after a refit
+            click.echo(f"warning: {s.stage}: {w}", err=True)
     docs = ", ".join(f"{n} {status}" for status, n in result.documents.items())
     click.echo(f"documents: {docs or 'none'}")
     for f in result.failures:

@@ -60,7 +60,7 @@ def fitted_model(model_dir: str | Path | None) -> Path | None:
 def tables_problem(out_dir: str | Path, model_dir: str | Path | None, cfg: Config) -> str:
     """Why the trend tables in ``out_dir`` cannot be reported as they are ("" when they can): missing, no
     topic table for the model, made with other trend settings or from another model fit."""
-    from pipeline.models.folder import read_manifest
+    from pipeline.models.folder import model_manifest
 
     out, model = Path(out_dir), fitted_model(model_dir)
     tables = _read_tables(out / "tables")
@@ -74,10 +74,10 @@ def tables_problem(out_dir: str | Path, model_dir: str | Path | None, cfg: Confi
         return "the trend tables were made with other [trends] settings"
     if model is None:
         return ""
-    old, new = meta.get("manifest") or {}, read_manifest(model)
-    keys = ("name", "created_at", "corpus_fingerprint", "n_passages", "k")
+    old, new = meta.get("manifest") or {}, model_manifest(model)  # with the user's labels.toml
+    keys = ("name", "created_at", "corpus_fingerprint", "n_passages", "k", "labels_sha256")
     if any(old.get(k) != new.get(k) for k in keys):
-        return f"the trend tables were made from another fit than the model {model}"
+        return f"the trend tables were made from another fit (or other labels.toml) than the model {model}"
     return ""
 
 
