@@ -228,6 +228,7 @@ class TrendsConfig(Section):
     seed: int = 42
     level: float = 0.95  # confidence level of the bootstrap intervals
     min_hits: int = 1  # codebook table: term hits a document needs to count as mentioning a theme
+    parquet: bool = True  # also write each table as tables/<name>.parquet (typed columns) next to the CSV
 
     def validate(self) -> None:
         _check(self.period in ("year", "quarter", "month"), "trends.period", "must be year, quarter or month")

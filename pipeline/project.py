@@ -89,6 +89,7 @@ bootstrap = 1000             # bootstrap replicates for the intervals
 seed = 42
 level = 0.95                 # confidence level of the intervals
 min_hits = 1                 # codebook table: hits a document needs to count as mentioning a theme
+parquet = true               # also write the tables as tables/*.parquet (typed columns) next to the CSVs
 
 [report]
 name = "default"             # outputs/<name>/

@@ -121,11 +121,12 @@ def _ingest_inputs_digest(cfg: Config) -> str:
 
 
 def _trend_tables_digest(cfg: Config) -> str:
-    """The trend stage's own outputs (its CSV tables and trends.json): when they are gone or were made by
-    another `themenradar trends` call, the stage runs again, so the report always finds tables it can use
-    (the report never makes them itself)."""
+    """The trend stage's own outputs (its CSV and Parquet tables and trends.json): when they are gone or were
+    made by another `themenradar trends` call, the stage runs again, so the report always finds tables it can
+    use (the report never makes them itself)."""
     out = cfg.outputs_dir
-    return stable_digest(files_digest(out / "tables", "*.csv"), files_digest(out / "trends.json"))
+    tables = [files_digest(out / "tables", pattern) for pattern in ("*.csv", "*.parquet")]
+    return stable_digest(*tables, files_digest(out / "trends.json"))
 
 
 # -- the short summary of each stage's run (its line in `themenradar run`) --------------------------

@@ -146,3 +146,28 @@ def test_doc_topics_of_a_missing_model_says_fit_first(project: Project, tmp_path
 
     with pytest.raises(StageError, match="no fitted model here; run `themenradar fit` first"):
         project.doc_topics(tmp_path / "nothing")
+
+
+def test_trend_tables_also_as_parquet_with_their_types(project: Project, ran: Recorder, runner) -> None:
+    import fastparquet
+    from cli_fixtures import invoke
+
+    folder = project.outputs_dir / "tables"
+    csv_tables = project.trend_tables()
+    for name in ("topic_trends", "theme_trends", "trend_summary"):
+        frame = fastparquet.ParquetFile(str(folder / f"{name}.parquet")).to_pandas()
+        assert list(frame.columns) == list(csv_tables[name].columns) and len(frame) == len(csv_tables[name])
+        for col in frame.columns:
+            if pd.api.types.is_float_dtype(frame[col]):
+                assert np.allclose(frame[col], csv_tables[name][col], rtol=1e-5, equal_nan=True), col
+            else:
+                assert frame[col].astype(str).tolist() == csv_tables[name][col].astype(str).tolist(), col
+    themes = fastparquet.ParquetFile(str(folder / "theme_trends.parquet")).to_pandas()
+    assert themes["sparse"].dtype == bool and themes["n_docs"].dtype == np.int64
+    assert themes["period"].map(type).eq(str).all()  # the year as text, as in quarter and month tables
+    before = (folder / "theme_trends.parquet").read_bytes()
+    root = Path(project.config.base_dir)
+    assert invoke(runner, root, "--set", "trends.parquet=false", "trends").exit_code == 0
+    assert not list(folder.glob("*.parquet")) and (folder / "theme_trends.csv").is_file()
+    assert invoke(runner, root, "trends").exit_code == 0
+    assert (folder / "theme_trends.parquet").read_bytes() == before  # same tables, same bytes
