@@ -63,6 +63,8 @@ def test_each_stage_gets_progress_and_closes_it_and_fit_reports_coherence(ran: R
     coherence = [int(label.split()[1]) for _, _, label in fit[2:]]
     assert len(coherence) > 10 and coherence == sorted(coherence) and coherence[-1] >= 99
     assert ran.calls["preprocess"][-1][:2] == (26, 26)
+    bootstrap = [label for _, _, label in ran.calls["trends"] if "bootstrap" in label]
+    assert bootstrap[0] == "topic trends: bootstrap 0 %" and bootstrap[-1].startswith("codebook trends: bootstrap 9")
 
 
 def test_documents_have_datetime_dates_with_their_precision(project: Project, ran: Recorder) -> None:

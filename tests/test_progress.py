@@ -123,3 +123,20 @@ def test_coherence_reports_its_passes_and_scores_the_same() -> None:
     assert with_progress[0]["c_v"].per_topic == without[0]["c_v"].per_topic
     assert calls[-1] == (900, 900)  # the dictionary pass and one pass per measure, 300 texts each
     assert len(calls) == 100 and [d for d, _ in calls] == sorted(d for d, _ in calls)
+
+
+def test_bootstrap_reports_its_cells_and_estimates_the_same() -> None:
+    import numpy as np
+
+    from pipeline.trends.bootstrap import ValueSet, bootstrap_cells
+
+    rng = np.random.default_rng(7)
+    values = [ValueSet(rng.dirichlet(np.ones(4), size=600), rng.integers(50, 500, size=600).astype(float))]
+    cells = rng.integers(0, 250, size=600)
+    keys = [f"cell{c}" for c in range(250)]
+    calls: list[tuple[int, int]] = []
+    a = bootstrap_cells(values, cells, keys, replicates=200, seed=3, progress=lambda d, t: calls.append((d, t)))
+    b = bootstrap_cells(values, cells, keys, replicates=200, seed=3)
+    for x, y in zip(a, b, strict=True):
+        assert np.array_equal(x.lower, y.lower, equal_nan=True) and np.array_equal(x.point, y.point, equal_nan=True)
+    assert calls[0] == (0, 250) and calls[-1] == (248, 250) and len(calls) == 125  # every 2 cells (1 %)

@@ -97,13 +97,13 @@ def run(
         mt = model_tables(model_dir)
         manifest = mt.manifest
         say(1, 4, "topic trends")
-        tables["topic_trends"], rows = topic_trends(mt, docs, tc)
+        tables["topic_trends"], rows = topic_trends(mt, docs, tc, _bootstrap(progress, 1, "topic trends"))
         summary += rows
         seconds["topic_trends"] = time.perf_counter() - t0
     if codebook:
         t1 = time.perf_counter()
         say(2, 4, "codebook trends")
-        table, rows = theme_trends(store, cfg, docs)
+        table, rows = theme_trends(store, cfg, docs, _bootstrap(progress, 2, "codebook trends"))
         if table is None and model_dir is None:
             raise StageError("the corpus store has no passages; run `themenradar preprocess` first")
         if table is not None:
@@ -127,6 +127,13 @@ def run(
     result.files.append(_write_meta(out, result, cfg, manifest))
     say(4, 4, "done")
     return result
+
+
+def _bootstrap(progress: Progress | None, step: int, name: str) -> Callable[[int, int], None] | None:
+    """The run's progress during the bootstrap of step ``step`` (of 4): ``topic trends: bootstrap 40 %``."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(step, 4, f"{name}: bootstrap {100 * done // max(total, 1)} %")
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
