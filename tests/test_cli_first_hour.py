@@ -170,3 +170,17 @@ def test_completion_through_the_environment_variable(runner) -> None:
     res = runner.invoke(cli, [], env=env, prog_name="themenradar")
     assert res.exit_code == 0
     assert res.output.split() == ["plain,extract"]
+
+
+def test_config_show_names_the_defaults_outside_a_project(runner, tmp_path: Path) -> None:
+    import tomllib
+
+    res = invoke(runner, tmp_path, "config", "show")
+    assert res.exit_code == 0
+    assert tomllib.loads(res.stdout)["model"]["k"] == 20  # stdout stays TOML
+    assert res.stderr.startswith(f"no themenradar.toml in {tmp_path}") and "themenradar init" in res.stderr
+    assert invoke(runner, tmp_path, "-q", "config", "show").stderr == ""
+    invoke(runner, tmp_path, "init", "p")
+    (tmp_path / "p" / "themenradar.toml").write_text("[model]\nk = 9\n", encoding="utf-8")
+    res = invoke(runner, tmp_path / "p" / "corpus" / "raw", "config", "show")
+    assert tomllib.loads(res.stdout)["model"]["k"] == 9 and res.stderr == ""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from pipeline.cli._app import AppContext, echo_json, pass_app
@@ -30,10 +32,14 @@ def config_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML.")
 @pass_app
 def config_show(app: AppContext, as_json: bool) -> None:
-    """Print the effective config (file + --set overrides + defaults)."""
+    """Print the effective config (file + --set overrides + defaults); the file is the project's
+    themenradar.toml, found in this folder or a parent folder."""
     from pipeline.config import to_toml
 
     cfg = app.config
+    if app.config_file is None:
+        app.info(f"no themenradar.toml in {Path.cwd()} or its parent folders: these are the defaults "
+                 "(`themenradar init` writes a project config)", err=True)  # fmt: skip
     if as_json:
         echo_json(cfg.to_dict())
     else:
