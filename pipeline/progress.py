@@ -71,7 +71,9 @@ class _Ticker:
 
 
 class LineProgress:
-    """Progress as log lines, for logs and pipes (see the module docstring). ``heartbeat=False`` leaves out
+    """Progress as log lines, for logs and pipes (see the module docstring). The clock starts when it is
+    made (when the stage starts), so a stage that works a while before its first report (preprocessing
+    learning its phrases, the fit building its matrix) is still heard from. ``heartbeat=False`` leaves out
     the thread (tests call ``heartbeat()`` themselves, with their own ``clock``)."""
 
     def __init__(
@@ -89,20 +91,14 @@ class LineProgress:
         self._steps = max(1, round(1 / every))  # a line at each 1/steps of the work (tenths)
         self.clock, self.log = clock, log
         self._lock = threading.Lock()
-        self._started: float | None = None
-        self._last = 0.0
+        self._started = self._last = clock()
         self._next = 1  # the next step (tenth) that gets a line
         self._state: tuple[int, int, str] = (0, 0, "")
-        self._ticker: _Ticker | None = None
-        self._heartbeat = heartbeat
+        self._ticker = _Ticker(self.heartbeat, min(interval, 5.0)) if heartbeat else None
 
     def __call__(self, done: int, total: int, label: str = "") -> None:
         with self._lock:
             now = self.clock()
-            if self._started is None:
-                self._started = self._last = now
-                if self._heartbeat:
-                    self._ticker = _Ticker(self.heartbeat, min(self.interval, 5.0))
             self._state = (done, total, label)
             passed = total > 0 and done * self._steps >= self._next * total
             if (passed and now - self._last >= self.min_gap) or now - self._last >= self.interval:
@@ -113,15 +109,17 @@ class LineProgress:
         """A line when nothing was shown for ``interval`` seconds (the step is still running)."""
         with self._lock:
             now = self.clock()
-            if self._started is not None and now - self._last >= self.interval:
+            if now - self._last >= self.interval:
                 self._emit(now, still=True)
 
     def _emit(self, now: float, *, still: bool = False) -> None:
         done, total, label = self._state
-        share = f" ({100 * done / total:.0f} %)" if total else ""
-        text = f"{self.name}: {done:,}/{total:,}{share}" + (f" {label}" if label else "")
-        elapsed = duration(now - (self._started or now))
-        self.log.info("%s, %s%s", text, elapsed, ", still running" if still else "")
+        head = f"{done:,}/{total:,} ({100 * done / total:.0f} %)" if total else ""
+        head = " ".join(x for x in (head, label) if x)
+        elapsed = duration(now - self._started)
+        self.log.info(
+            "%s: %s%s%s", self.name, f"{head}, " if head else "", elapsed, ", still running" if still else ""
+        )
         self._last = now
 
     def close(self) -> None:
@@ -132,26 +130,36 @@ class LineProgress:
 
 class BarProgress:
     """A tqdm bar on stderr (``notebook=True``: ``tqdm.auto``, a widget in Jupyter), redrawn every
-    ``refresh`` seconds so that its clock runs while a step reports nothing."""
+    ``refresh`` seconds so that its clock runs while a step reports nothing. ``eager``: the bar (with its
+    clock) starts when it is made, not at the first report."""
 
     def __init__(
-        self, name: str, *, notebook: bool = False, refresh: float = 1.0, leave: bool = True
+        self,
+        name: str,
+        *,
+        notebook: bool = False,
+        refresh: float = 1.0,
+        leave: bool = True,
+        eager: bool = False,
     ) -> None:
         self.name, self.notebook, self.refresh, self.leave = name, notebook, refresh, leave
         self._bar: Any = None
         self._ticker: _Ticker | None = None
+        if eager:
+            self._start(None)
+
+    def _start(self, total: int | None) -> None:
+        if self.notebook:
+            from tqdm.auto import tqdm
+        else:
+            from tqdm import tqdm
+        self._bar = tqdm(total=total, desc=self.name, file=sys.stderr, leave=self.leave, dynamic_ncols=True)
+        if self.refresh > 0:
+            self._ticker = _Ticker(self._bar.refresh, self.refresh)
 
     def __call__(self, done: int, total: int, label: str = "") -> None:
         if self._bar is None:
-            if self.notebook:
-                from tqdm.auto import tqdm
-            else:
-                from tqdm import tqdm
-            self._bar = tqdm(
-                total=total, desc=self.name, file=sys.stderr, leave=self.leave, dynamic_ncols=True
-            )
-            if self.refresh > 0:
-                self._ticker = _Ticker(self._bar.refresh, self.refresh)
+            self._start(total)
         bar = self._bar
         if total != bar.total:
             bar.total = total
@@ -174,7 +182,7 @@ def reporter(name: str, *, terminal: bool | None = None) -> Reporter | None:
         return None
     if terminal is None:
         terminal = sys.stderr.isatty()
-    return BarProgress(name, leave=False) if terminal else LineProgress(name)
+    return BarProgress(name, leave=False, eager=True) if terminal else LineProgress(name)
 
 
 def notebook_progress(name: str) -> Reporter:

@@ -135,34 +135,40 @@ def _n(summary: dict[str, Any], key: str) -> int:
     return len(value) if isinstance(value, list | dict) else int(value or 0)
 
 
-def _counted(summary: dict[str, Any], words: dict[str, str]) -> list[str]:
-    return [f"{_n(summary, key):,} {word}" for key, word in words.items() if _n(summary, key)]
+def _count(n: int, word: str) -> str:
+    """``1 file``, ``2 files``, ``1,250 passages``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
 
 
 def _describe_ingest(s: dict[str, Any]) -> str:
-    return ", ".join([f"{_n(s, 'files'):,} files: {_n(s, 'added'):,} added", *_counted(s, {
-        "updated": "updated", "superseded": "superseded", "duplicates": "duplicates", "failed": "failed",
-        "skipped": "skipped (format not read)"})])  # fmt: skip
+    parts = [f"{_count(_n(s, 'files'), 'file')}: {_n(s, 'added'):,} added"]
+    for key, word in (("updated", "updated"), ("superseded", "superseded"), ("duplicates", "duplicates"),
+                      ("failed", "failed"), ("skipped", "skipped (format not read)")):  # fmt: skip
+        if _n(s, key):
+            parts.append(f"{_n(s, key):,} {word}")
+    return ", ".join(parts)
 
 
 def _describe_extract(s: dict[str, Any]) -> str:
+    if not _n(s, "documents") and not _n(s, "up_to_date"):
+        return "no PDFs"
     problems = {k: v for k, v in (s.get("counts") or {}).items() if k != "extracted"}
-    text = f"{_n(s, 'documents'):,} PDFs extracted ({_n(s, 'pages'):,} pages, {s.get('engine', '')})"
+    text = f"{_count(_n(s, 'documents'), 'PDF')} extracted ({_count(_n(s, 'pages'), 'page')}, {s.get('engine')})"
     text += "".join(f", {n:,} {status}" for status, n in sorted(problems.items()))
     return text + f", {_n(s, 'up_to_date'):,} up to date"
 
 
 def _describe_preprocess(s: dict[str, Any]) -> str:
-    return (f"{_n(s, 'processed'):,} documents preprocessed, {_n(s, 'cached'):,} unchanged; "
-            f"{_n(s, 'store_passages'):,} passages in the store")  # fmt: skip
+    return (f"{_count(_n(s, 'processed'), 'document')} preprocessed, {_n(s, 'cached'):,} unchanged; "
+            f"{_count(_n(s, 'store_passages'), 'passage')} in the store")  # fmt: skip
 
 
 def _describe_fit(s: dict[str, Any]) -> str:
     if s.get("action") == "infer":
-        return f"{_n(s, 'new_passages'):,} new passages inferred into the model ({s.get('reason', '')})"
+        return f"{_count(_n(s, 'new_passages'), 'new passage')} inferred into the model ({s.get('reason', '')})"
     candidates = s.get("candidates") or []
     chosen = next((c for c in candidates if c.get("selected")), candidates[0] if candidates else {})
-    text = f"{s.get('backend', '')} fitted on {_n(s, 'n_passages'):,} passages"
+    text = f"{s.get('backend', '')} fitted on {_count(_n(s, 'n_passages'), 'passage')}"
     text += f", {len(candidates)} candidates, kept K={chosen.get('k')}" if len(candidates) > 1 else (
         f", K={chosen.get('k')}" if chosen else "")  # fmt: skip
     if chosen.get("npmi") is not None:
@@ -172,13 +178,13 @@ def _describe_fit(s: dict[str, Any]) -> str:
 
 def _describe_trends(s: dict[str, Any]) -> str:
     periods = s.get("periods") or []
-    span = f"{periods[0]}..{periods[-1]}" if len(periods) > 1 else "".join(periods)
-    return (f"{_n(s, 'n_documents'):,} documents, {len(periods)} periods {span} ({s.get('period', '')}), "
-            f"{_n(s, 'sparse_cells'):,} sparse cells")  # fmt: skip
+    span = f" {periods[0]}..{periods[-1]}" if len(periods) > 1 else "".join(f" {p}" for p in periods)
+    return (f"{_count(_n(s, 'n_documents'), 'document')}, {_count(len(periods), 'period')}{span} "
+            f"({s.get('period', '')}), {_count(_n(s, 'sparse_cells'), 'sparse cell')}")  # fmt: skip
 
 
 def _describe_report(s: dict[str, Any]) -> str:
-    return f"{_n(s, 'files'):,} files, {_n(s, 'figures'):,} figures"
+    return f"{_count(_n(s, 'files'), 'file')}, {_count(_n(s, 'figures'), 'figure')}"
 
 
 STAGES: tuple[Stage, ...] = (

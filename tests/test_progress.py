@@ -84,6 +84,19 @@ def test_a_silent_step_gets_a_line_every_interval(lines: Lines) -> None:
     assert lines()[-1] == "fit: 1/2 (50 %) coherence 40 %, 1 min 45 s"
 
 
+def test_a_stage_is_heard_from_before_its_first_report(lines: Lines) -> None:
+    clock = Clock()
+    p = LineProgress("preprocess", clock=clock, heartbeat=False)  # made when the stage starts
+    clock.now += 31  # learning the phrases, no report yet
+    p.heartbeat()
+    assert lines() == ["preprocess: 31 s, still running"]
+    clock.now += 5
+    p(0, 500, "")  # the first report: nothing to say yet
+    clock.now += 1
+    p(60, 500, "a")  # past the first tenth, 6 s after the last line
+    assert lines()[1:] == ["preprocess: 60/500 (12 %) a, 37 s"]
+
+
 def test_the_heartbeat_thread_runs_and_stops(lines: Lines) -> None:
     p = LineProgress("fit", interval=0.05, min_gap=0.0)
     p(0, 1, "K=5 seed=1")
@@ -102,8 +115,10 @@ def test_reporter_follows_the_verbosity_and_the_terminal() -> None:
         configure(QUIET)
         assert reporter("fit", terminal=False) is None and reporter("fit", terminal=True) is None
         configure(NORMAL)
-        assert isinstance(reporter("fit", terminal=False), LineProgress)
-        assert isinstance(reporter("fit", terminal=True), BarProgress)
+        lines, bar = reporter("fit", terminal=False), reporter("fit", terminal=True)
+        assert isinstance(lines, LineProgress) and isinstance(bar, BarProgress)
+        lines.close()
+        bar.close()
     finally:
         configure(NORMAL)
 
