@@ -7,8 +7,9 @@ shows is chosen by whoever runs them:
 - ``BarProgress``: a tqdm bar (on a terminal: ``tqdm``; in a notebook: ``tqdm.auto``, a widget there). A
   small thread redraws it every second, so its clock runs on while a step reports nothing (an NMF fit).
 - ``LineProgress``: log lines (logger ``pipeline.progress``, INFO) for logs and pipes: a line each time
-  another tenth of the work is done (at most one every ``min_gap`` seconds) and at least every ``interval``
-  seconds, also while a step reports nothing (``fit: 0/1 (0 %) K=30 seed=42, 1 min 30 s, still running``).
+  another tenth of the work is done (at most one every ``min_gap`` seconds; none for the end, which the
+  stage's own line reports) and at least every ``interval`` seconds, also while a step reports nothing
+  (``fit: 0/1 (0 %) K=30 seed=42, 1 min 30 s, still running``).
 
 A factory (``ProgressFactory``) makes one such callback per stage; ``close()`` ends it.
 """
@@ -100,6 +101,8 @@ class LineProgress:
         with self._lock:
             now = self.clock()
             self._state = (done, total, label)
+            if total and done >= total:
+                return  # finished: the caller's own line (a stage's) follows
             passed = total > 0 and done * self._steps >= self._next * total
             if (passed and now - self._last >= self.min_gap) or now - self._last >= self.interval:
                 self._emit(now)
@@ -175,14 +178,18 @@ class BarProgress:
             self._bar = None
 
 
-def reporter(name: str, *, terminal: bool | None = None) -> Reporter | None:
+def reporter(name: str, *, terminal: bool | None = None, lines: bool = True) -> Reporter | None:
     """The progress of one step as the command line shows it: nothing when information lines are off
-    (``-q``), a bar when stderr is a terminal, else log lines."""
-    if not logging.getLogger("pipeline").isEnabledFor(logging.INFO):
+    (``-q``), a bar when stderr is a terminal, else log lines: always for ``lines``, otherwise only with
+    debug lines on (``-v``)."""
+    package = logging.getLogger("pipeline")
+    if not package.isEnabledFor(logging.INFO):
         return None
     if terminal is None:
         terminal = sys.stderr.isatty()
-    return BarProgress(name, leave=False, eager=True) if terminal else LineProgress(name)
+    if terminal:
+        return BarProgress(name, leave=False, eager=True)
+    return LineProgress(name) if lines or package.isEnabledFor(logging.DEBUG) else None
 
 
 def notebook_progress(name: str) -> Reporter:

@@ -9,7 +9,7 @@ import logging
 import pytest
 
 from pipeline.evaluate import coherence_many
-from pipeline.log import NORMAL, QUIET, configure
+from pipeline.log import NORMAL, QUIET, VERBOSE, configure
 from pipeline.progress import BarProgress, LineProgress, duration, reporter
 
 
@@ -44,16 +44,16 @@ def test_a_line_per_tenth_but_not_more_often_than_min_gap(lines: Lines) -> None:
     for done in range(1, 201):  # 200 documents, one every 1/8 s: 25 s in all
         clock.now += 0.125
         p(done, 200, f"doc{done}")
-    assert len(lines()) == 10
+    assert len(lines()) == 9  # no line for the end: the stage's own line follows
     assert lines()[0] == "preprocess: 20/200 (10 %) doc20, 2 s"
-    assert lines()[-1] == "preprocess: 200/200 (100 %) doc200, 25 s"
+    assert lines()[-1] == "preprocess: 180/200 (90 %) doc180, 22 s"
     clock = Clock()
     fast = LineProgress("extract", clock=clock, heartbeat=False, min_gap=2.0)
     fast(0, 200, "")
     for done in range(1, 201):  # 200 PDFs in 12.5 s: a line on a new tenth, but at most one every 2 s
         clock.now += 0.0625
         fast(done, 200, "")
-    assert [line.split(",")[0] for line in lines()[10:]] == [
+    assert [line.split(",")[0] for line in lines()[9:]] == [
         "extract: 32/200 (16 %)", "extract: 64/200 (32 %)", "extract: 96/200 (48 %)", "extract: 128/200 (64 %)",
         "extract: 160/200 (80 %)", "extract: 192/200 (96 %)"]  # fmt: skip
 
@@ -66,8 +66,13 @@ def test_fast_steps_stay_quiet_and_a_burst_gives_one_line(lines: Lines) -> None:
         p(done, 100, "")
     assert lines() == []
     clock.now += 5
-    p(100, 100, "")
-    assert lines() == ["ingest: 100/100 (100 %), 5 s"]
+    p(100, 100, "")  # done: the stage's line says so
+    assert lines() == []
+    p = LineProgress("fit", clock=clock, heartbeat=False)
+    p(0, 100, "")
+    clock.now += 5
+    p(99, 100, "")  # a burst after a quiet while: one line
+    assert lines() == ["fit: 99/100 (99 %), 5 s"]
 
 
 def test_a_silent_step_gets_a_line_every_interval(lines: Lines) -> None:
@@ -117,8 +122,12 @@ def test_reporter_follows_the_verbosity_and_the_terminal() -> None:
         configure(NORMAL)
         lines, bar = reporter("fit", terminal=False), reporter("fit", terminal=True)
         assert isinstance(lines, LineProgress) and isinstance(bar, BarProgress)
-        lines.close()
-        bar.close()
+        assert reporter("ingest", terminal=False, lines=False) is None  # a single command in a log: with -v
+        configure(VERBOSE)
+        verbose = reporter("ingest", terminal=False, lines=False)
+        assert isinstance(verbose, LineProgress)
+        for r in (lines, bar, verbose):
+            r.close()
     finally:
         configure(NORMAL)
 

@@ -96,14 +96,16 @@ def echo_table(rows: list[dict[str, Any]], columns: list[str] | None = None) -> 
 
 class ClickProgress:
     """The progress callback of one command or stage, ``progress(done, total, label)``: a bar on stderr when
-    it is a terminal, log lines at a sensible rate when it is not (logs, pipes, `make run` into a file), and
-    nothing with -q (``pipeline.progress.reporter``)."""
+    it is a terminal; when it is not (logs, pipes, `make run` into a file) log lines at a sensible rate for
+    the stages of `run` (``lines=True``, what its factory ``ClickProgress.lines`` makes) and, for a single
+    command, with -v (its stderr keeps to its problem lines otherwise); nothing with -q
+    (``pipeline.progress.reporter``)."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, *, lines: bool = False) -> None:
         from pipeline.progress import reporter
 
         self.label = label
-        self._inner: Reporter | None = reporter(label)
+        self._inner: Reporter | None = reporter(label, lines=lines)
         ctx = click.get_current_context(silent=True)
         if self._inner is not None and ctx is not None:
             ctx.call_on_close(self.close)  # ended with the command, also when it fails
@@ -116,3 +118,8 @@ class ClickProgress:
         if self._inner is not None:
             self._inner.close()
             self._inner = None
+
+    @classmethod
+    def lines(cls, label: str) -> ClickProgress:
+        """The progress of a stage of `run`: log lines also without -v when stderr is not a terminal."""
+        return cls(label, lines=True)

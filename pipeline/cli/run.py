@@ -89,14 +89,15 @@ def run_cmd(
     project = Project(app.config, store=app.resolved_store_path())
     result = project.run(
         from_stage=from_stage, until_stage=until_stage, refit=refit, force=force,
-        progress=None if as_json else ClickProgress, on_stage=None if as_json else lambda s: app.info(s.line()),
+        progress=None if as_json else ClickProgress.lines,
+        on_stage=None if as_json else lambda s: app.info(s.line()),
     )  # fmt: skip
     if as_json:
         echo_json(result.to_dict())
         if result.failures:
             raise click.exceptions.Exit(1)
         return
-    docs = ", ".join(f"{n} {status}" for status, n in result.documents.items())
+    docs = ", ".join(f"{n:,} {status}" for status, n in result.documents.items())
     app.info(f"documents: {docs or 'none'}")
     for f in result.failures:
         click.echo(f"  {f['source']}: {f['status']}: {f['error']}", err=True)
