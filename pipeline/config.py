@@ -248,6 +248,7 @@ class TrendsConfig(Section):
     seed: int = 42
     level: float = 0.95  # confidence level of the bootstrap intervals
     min_hits: int = 1  # codebook table: term hits a document needs to count as mentioning a theme
+    parquet: bool = True  # also write each table as tables/<name>.parquet (typed columns) next to the CSV
 
     def validate(self) -> None:
         _check(self.period in ("year", "quarter", "month"), "trends.period", "must be year, quarter or month")
@@ -355,12 +356,25 @@ def parse_override(text: str) -> tuple[str, str, Any]:
     return section, name, value
 
 
+def find_config(start: str | Path | None = None) -> Path | None:
+    """The ``themenradar.toml`` of the project ``start`` (default: the working folder) is in: the first one
+    in ``start`` or one of its parent folders, as git finds its repository; None when there is none."""
+    here = Path(start if start is not None else ".").resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] = ()) -> Config:
-    """Read ``path`` (or ``./themenradar.toml`` when it exists, else defaults) and apply overrides."""
+    """Read ``path`` (default: ``find_config()``, the project's ``themenradar.toml`` in the working folder or
+    a parent folder; defaults when there is none) and apply overrides. Relative paths in it are resolved
+    against its folder."""
     data: dict[str, Any] = {}
     base_dir = Path(".").resolve()
-    if path is None and Path(CONFIG_FILE).is_file():
-        path = Path(CONFIG_FILE)
+    if path is None:
+        path = find_config()
     if path is not None:
         path = Path(path)
         try:

@@ -148,17 +148,20 @@ def fit_corpus(
     seeds_of_themes = seed_terms(codebook, normalise)
     candidates: list[Candidate] = []
     total = len(ks) * len(seed_list)
+    steps = total + (1 if mcfg.coherence else 0)  # the candidates, then the coherence pass over the passages
     for kk in ks:
         for seed in seed_list:
             if progress:
-                progress(len(candidates), total, f"K={kk} seed={seed}")
+                progress(len(candidates), steps, f"K={kk} seed={seed}")
             t0 = time.perf_counter()
             model = new_model(backend, kk, seed, mcfg.params.get(backend, {}), seed_terms=seeds_of_themes)
             model.fit(dtm)
             candidates.append(Candidate(kk, seed, time.perf_counter() - t0, model))
     if progress:
-        progress(total, total, "coherence")
-    score_candidates(candidates, corpus.tokens, coherence=mcfg.coherence)
+        progress(total, steps, "coherence" if mcfg.coherence else "scoring")
+    score_candidates(
+        candidates, corpus.tokens, coherence=mcfg.coherence, progress=_coherence_progress(progress, total, steps)
+    )
     keep = [select_candidate(candidates, rule)] if rule else candidates
     root = Path(models_dir) if models_dir is not None else cfg.path("models")
     saved, warnings = [], []
@@ -169,6 +172,15 @@ def fit_corpus(
         saved.append(c.path)
         warnings += [f"{folder.name}: {w}" for w in read_topics_checked(folder)[1]]
     return FitResult(name, backend, len(corpus.ids), dtm.n_terms, candidates, rule, saved, warnings)
+
+
+def _coherence_progress(
+    progress: Progress | None, done: int, steps: int
+) -> Callable[[int, int], None] | None:
+    """The fit's progress during the coherence pass: step ``done`` of ``steps``, labelled with its percent."""
+    if progress is None:
+        return None
+    return lambda n, total: progress(done, steps, f"coherence {100 * n // total} %")
 
 
 def _save(

@@ -9,7 +9,7 @@ the highest NPMI is saved.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -68,14 +68,21 @@ def choose_rule(select: bool | str | None, configured: str, *, sweep: bool) -> s
     return rule
 
 
-def score_candidates(candidates: Sequence[Candidate], tokens: Sequence[Sequence[str]], *, coherence: bool) -> None:
+def score_candidates(
+    candidates: Sequence[Candidate],
+    tokens: Sequence[Sequence[str]],
+    *,
+    coherence: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Set each candidate's NPMI and C_V coherence (on ``tokens``, when ``coherence``), topic diversity and
-    stability (mean similarity to the other seeds' models at the same K)."""
+    stability (mean similarity to the other seeds' models at the same K). ``progress(done, total)``: how
+    far the coherence's passes over ``tokens`` got."""
     from pipeline.evaluate import coherence_many, stability, topic_diversity
 
     tops = [[[w for w, _ in t] for t in c.model.top_terms(25)] for c in candidates]
     if coherence:
-        scores = coherence_many(tops, tokens)
+        scores = coherence_many(tops, tokens, progress=progress)
         for c, s in zip(candidates, scores, strict=True):
             c.npmi, c.npmi_finite = s["c_npmi"].mean, s["c_npmi"].n_finite
             c.cv, c.cv_finite = s["c_v"].mean, s["c_v"].n_finite
