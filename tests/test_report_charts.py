@@ -137,6 +137,28 @@ def test_group_chart_panels_colours_and_units(tables: dict[str, pd.DataFrame]) -
     assert set(view) == {"none|all", *(p["key"] for p in spec["panels"])}
 
 
+def test_group_chart_leaves_out_small_groups_and_names_them(tables: dict[str, pd.DataFrame]) -> None:
+    t, c = tables["topic_trends"], tables["theme_trends"]
+    pub = c.query("group_by == 'publisher'").drop_duplicates(["period", "group"]).groupby("group")["n_docs"].sum()
+    cut = int(pub.sort_values().iloc[1])  # the smallest group falls below, the others stay
+    spec = data.group_multiples_spec([(t, "share", "Topic"), (c, "doc_share", "Theme")], group_by="publisher",
+                                     min_docs=cut, shared_y=False)  # fmt: skip
+    small = str(pub.idxmin())
+    assert spec["leftOut"] == [small] and spec["sharedY"] is False
+    assert [p["label"] for p in spec["panels"]] == [g for g in pub.sort_values(ascending=False).index if g != small]
+    html = ic.group_chart([(c, "doc_share", "Theme")], group_by="publisher", min_docs=cut)
+    assert f"fewer than {cut} documents have no panel: {small}." in html
+    assert data.unit_multiples_spec(c, measures=["doc_share"], shared_y=True)["sharedY"] is True
+
+
+def test_summary_lists_the_headline_theme_measure_first(tables: dict[str, pd.DataFrame]) -> None:
+    spec = data.summary_spec(tables["trend_summary"], theme_measure="per_10k")
+    names = [o["value"] for o in spec["selectors"][0]["options"]]
+    themes = [n for n in names if n.startswith("theme_trends")]
+    assert themes == ["theme_trends|per_10k|theme", "theme_trends|doc_share|theme"]
+    assert names[0] == "topic_trends|share|topic"
+
+
 def test_unknown_grouping_says_what_to_run(tables: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(StageError, match="trends --group party"):
         data.lines_spec(tables["topic_trends"], measures=["share"], group_by="party")

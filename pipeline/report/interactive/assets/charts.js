@@ -236,7 +236,8 @@
     // window.themenradarDraw: another drawer with the same contract (bench/report_charts.py compares them)
     var draw = window.themenradarDraw || plotlyDraw;
     var spec = JSON.parse(fig.querySelector("script.trc-spec").textContent);
-    var plot = fig.querySelector(".trc-plot"), state = { hidden: {}, sharedY: !!spec.byPanel };
+    var plot = fig.querySelector(".trc-plot"),
+      state = { hidden: {}, sharedY: spec.sharedY === undefined ? !!spec.byPanel : !!spec.sharedY };
     (spec.selectors || []).forEach(function (sel) {
       state[sel.name] = sel.options.length ? sel.options[0].value : "";
       if (sel.name === "group") state.groupLabel = sel.options.length ? sel.options[0].label : "";
