@@ -330,3 +330,29 @@ def test_shared_y_scale_checkbox(browser) -> None:  # noqa: ANN001
     fig.find_element(By.CSS_SELECTOR, "input[data-selector=sharedY]").click()
     time.sleep(0.3)
     assert len(set(browser.execute_script(tops, plot))) == 1
+
+
+def test_sparse_bands_do_not_set_the_shared_scale(browser) -> None:  # noqa: ANN001
+    """A sparse cell's wide interval may run off the axis: the shared y-scale follows the values and the
+    intervals of the other cells, so that one tiny group does not flatten every panel."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    fig = _figure(browser, 3)
+    plot = fig.find_element(By.CSS_SELECTOR, ".trc-plot")
+    spec = browser.execute_script("return arguments[0].closest('figure').themenradar.spec", plot)
+
+    def reach(points: list) -> float:
+        return max(max(p[0] or 0, 0 if p[4] else p[2] or 0) for p in points)
+
+    found = [(unit, reach(pts)) for unit, view in spec["views"].items()
+             for pts in [[p for ps in view.items() for p in ps[1]]]
+             if max((p[2] or 0) for p in pts if p[4]) > reach(pts)]  # fmt: skip
+    assert found  # the case: a sparse band higher than everything else
+    unit, top = found[0]
+    Select(fig.find_element(By.CSS_SELECTOR, "select[data-selector=unit]")).select_by_value(unit)
+    time.sleep(0.3)
+    tops = browser.execute_script(
+        "const l = arguments[0]._fullLayout; return Object.keys(l).filter(k => /^yaxis\\d*$/.test(k))"
+        ".map(k => l[k].range[1])", plot)  # fmt: skip
+    assert tops == [pytest.approx(top * 1.05)] * len(tops) and len(tops) >= 3

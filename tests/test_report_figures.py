@@ -125,6 +125,12 @@ def test_report_colors_must_be_colours() -> None:
     assert dict(cfg.report.colors) == {"SPD": "#E3000F", "CDU/CSU": "#000"}
     with pytest.raises(ConfigError, match=r"report.colors.SPD: 'rot' is not a colour"):
         config_from_dict({"report": {"colors": {"SPD": "rot"}}})
+    import tomllib
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    example = readme[readme.index("[report.colors]") :].split("```")[0]
+    colors = config_from_dict(tomllib.loads(example)).report.colors  # the README's party colours load
+    assert {"SPD", "CDU/CSU", "AfD", "FDP", "BÜNDNIS 90/DIE GRÜNEN", "DIE LINKE", "fraktionslos"} == set(colors)
 
 
 # -- LaTeX ----------------------------------------------------------------------------------------------
@@ -185,3 +191,14 @@ def test_latex_tables_compile_and_break_across_pages(tables, tmp_path: Path) -> 
     broken = [i for i, t in enumerate(text) if "continued on the next page" in t]
     assert broken and all("(continued)" in text[i + 1] for i in broken)  # a table went on, header repeated
     assert any("Gruppe 8" in t for t in text)  # the last group made it in
+
+
+def test_figures_of_an_earlier_run_are_removed(tables, tmp_path: Path) -> None:  # noqa: ANN001
+    folder = tmp_path / "figures"
+    folder.mkdir()
+    (folder / "themes_by_party.png").write_bytes(b"old")  # e.g. made when the groups were parties
+    (folder / "notes.txt").write_text("mine", encoding="utf-8")
+    small = {"theme_trends": tables["theme_trends"][tables["theme_trends"]["theme"].isin(["ki", "interaktion"])]}
+    written = figures.all_figures(small, folder, ["png"], 1)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([p.name for p in written] + ["notes.txt"])
+    assert "themes_by_publisher.png" in {p.name for p in written}

@@ -62,7 +62,7 @@ def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]
         "topics_by_none.svg",
         "model_themes_by_publisher.png",
     } <= names
-    assert "topics_by_publisher.png" not in names  # free topics by group: tables only
+    assert "topics_by_publisher.png" not in names  # free topics by group: tables and the groups chart
     for f in figs:
         if f.suffix == ".png":
             assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

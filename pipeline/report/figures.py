@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.report.colors import PALETTE, REFERENCE, group_colors
+from pipeline.report.findings import unit_label
 from pipeline.safe import plot_text
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def theme_figures(df: pd.DataFrame, measures: Sequence[str], folder: Path, prefi
             top = _line(ax, g, x_of, measure, PALETTE[j % len(PALETTE)])
             _axis(ax, periods, top=top)
             ax.set_title(MEASURE_LABELS.get(measure, measure), fontsize=9)
-        fig.suptitle(wrap(g["label"].iloc[0], 40 * len(found)), fontsize=11)
+        fig.suptitle(wrap(unit_label(str(key), str(g["label"].iloc[0])), 40 * len(found)), fontsize=11)
         written += _save(fig, folder / f"{prefix}{key}", formats)
     return written
 
@@ -196,7 +197,7 @@ def small_multiples(df: pd.DataFrame, measure: str, group_by: str, stem: Path, f
     for ax, key in zip(axes.flat, keys, strict=False):
         k = sub[sub[key_col] == key]
         tops.append(max((_line(ax, k[k["group"] == g], x_of, measure, cmap[g], wrap(g, 30)) for g in groups), default=0.0))
-        ax.set_title(wrap(k["label"].iloc[0], 42), fontsize=8.5, loc="left")
+        ax.set_title(wrap(unit_label(str(key), str(k["label"].iloc[0])), 42), fontsize=8.5, loc="left")
     for ax, top in zip(axes.flat, tops, strict=False):
         _axis(ax, periods, top=max(tops) if shared_y else top)
     for ax in axes[:, 0]:
@@ -243,7 +244,7 @@ def group_panels(df: pd.DataFrame, measure: str, group_by: str, folder: Path, pr
             _axis(ax, periods, top=max(tops, default=0.0))
         for ax in axes[:, 0]:
             ax.set_ylabel(MEASURE_LABELS.get(measure, measure), fontsize=8)
-        title = f"{k['label'].iloc[0]} by {group_by}"
+        title = f"{unit_label(str(key), str(k['label'].iloc[0]))} by {group_by}"
         fig.suptitle(wrap(title, 34 * axes.shape[1]), fontsize=11)
         note = "dotted grey: all documents; band: 95 % interval; hollow: sparse cell"
         if left:
@@ -309,8 +310,9 @@ def _run_task(i: int) -> list[Path]:
 
 def all_figures(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str], workers: int = 1, *,
                 colors: Mapping[str, str] | None = None, shared_y: bool = False, min_docs: int = 0) -> list[Path]:  # fmt: skip
-    """Every figure of the report; returns the files written. ``workers > 1`` draws them in that many forked
-    processes (matplotlib draws in one thread; figures are independent)."""
+    """Every figure of the report; returns the files written (figure files of an earlier run that this one
+    does not make are removed). ``workers > 1`` draws them in that many forked processes (matplotlib draws in
+    one thread; figures are independent)."""
     import multiprocessing
 
     global _TASKS
@@ -326,4 +328,9 @@ def all_figures(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence
             _TASKS = []
     else:
         results = [fn(*args, **kwargs) for fn, args, kwargs in tasks]
-    return [p for r in results for p in r]
+    written = [p for r in results for p in r]
+    keep = {p.name for p in written}
+    for old in folder.iterdir():  # figures of an earlier run that this one does not make (other groups, ...)
+        if old.suffix in (".png", ".svg", ".pdf") and old.name not in keep:
+            old.unlink()
+    return written

@@ -15,6 +15,7 @@ the model's topics and manifest, and the codebook validation table; nothing here
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,13 @@ def number(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return v if math.isfinite(v) else None
+
+
+def unit_label(key: str, label: str) -> str:
+    """``t3: pflege, rente`` for a topic key ``t<i>``; a theme's label as it is."""
+    if re.fullmatch(r"t\d+", key) and not label.startswith(key):
+        return f"{key}: {label}"
+    return label
 
 
 def fmt_value(value: Any, measure: str) -> str:
@@ -103,7 +111,7 @@ class Finding:
 
     @property
     def name(self) -> str:
-        return f"{self.key}: {self.label}" if self.kind == "topic" and not self.label.startswith(self.key) else self.label
+        return unit_label(self.key, self.label) if self.kind == "topic" else self.label
 
     @property
     def slope_text(self) -> str:

@@ -177,7 +177,7 @@ def to_latex(df: pd.DataFrame, caption: str, label: str) -> str:
     label says it); with more than ``PERIODS_PER_TABLE`` periods it is split into several tables of
     consecutive periods (their span in the caption), so that each fits a page's width."""
     if "label" in df.columns and "key" in df.columns:  # "t3: pflege, rente" for a topic, a theme's label
-        from pipeline.report.interactive.data import unit_label
+        from pipeline.report.findings import unit_label
 
         labels = [unit_label(str(k), str(v)) if k else str(v) for k, v in zip(df["key"], df["label"], strict=True)]
         df = df.assign(label=labels).drop(columns="key")

@@ -16,13 +16,13 @@ in the table's unit (shares as fractions), ``fmt`` tells the script how to print
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
 from pipeline.report.colors import PALETTE, group_colors
 from pipeline.report.figures import period_axis
+from pipeline.report.findings import unit_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -90,13 +90,6 @@ def _series_points(sub: pd.DataFrame, periods: list[str], measure: str) -> list[
 
 def _select(name: str, label: str, options: Sequence[tuple[str, str]]) -> dict:
     return {"name": name, "label": label, "options": [{"value": v, "label": lab} for v, lab in options]}
-
-
-def unit_label(key: str, label: str) -> str:
-    """``t3: pflege rente`` for a topic key ``t<i>``; a theme's label as it is."""
-    if re.fullmatch(r"t\d+", key) and not label.startswith(key):
-        return f"{key}: {label}"
-    return label
 
 
 def units_of(table: pd.DataFrame, unit: str | None = None) -> list[tuple[str, str]]:
