@@ -4,6 +4,8 @@ do not tie, are long enough and spread over years and groups."""
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -212,3 +214,45 @@ def test_report_shows_validation_next_to_its_theme(tmp_path: Path) -> None:
     row = row[: row.index("</tr>")]
     assert "85 % [71, 93], n = 40" in row and "low precision: algorithmus (40 %, n = 10)" in row
     assert "No codebook validation yet" not in html
+
+
+def test_report_uses_the_chosen_theme_measure_and_works_without_a_model(tmp_path: Path) -> None:
+    """trends.json names passage_share as the themes' headline (the trends stage's theme_measure): the
+    summary, the theme table, the text tables and the figures use it. Without a model: themes only."""
+    from pipeline.report import render
+    from pipeline.report.findings import fmt_value
+    from pipeline.trends.compare import read_table
+
+    store_path, model, _ = build_corpus(tmp_path)
+    cfg = config_from_dict({"trends": {"groups": ["publisher"], "min_docs": 3, "bootstrap": 100},
+                            "report": {"formats": ["svg"], "workers": 1, "passages": 1}})  # fmt: skip
+    out = tmp_path / "out"
+    with CorpusStore(store_path) as store:
+        trends.run(store, model, cfg, out_dir=out)
+        path = out / "tables" / "theme_trends.csv"
+        theme = read_table(path)
+        half = {f"passage_share{s}": theme[f"doc_share{s}"] * (0.3 + 0.1 * (theme["period"].astype(int) - 2018))
+                for s in ("", "_lower", "_upper")}  # fmt: skip
+        theme.assign(**half).to_csv(path, index=False)
+        summary = read_table(out / "tables" / "trend_summary.csv")
+        rows = summary[summary["measure"] == "doc_share"].assign(measure="passage_share", slope_per_year=0.05,
+                                                                   slope_lower=0.03, slope_upper=0.07, direction="rising")  # fmt: skip
+        pd.concat([summary, rows]).to_csv(out / "tables" / "trend_summary.csv", index=False)
+        meta = json.loads((out / "trends.json").read_text(encoding="utf-8"))
+        meta["theme_measure"] = {"setting": "auto", "chosen": "passage_share", "rule": "long documents: passages"}
+        (out / "trends.json").write_text(json.dumps(meta), encoding="utf-8")
+        html = Path(render(store, model, cfg, out_dir=out).html).read_text(encoding="utf-8")
+        no_model = tmp_path / "codebook"
+        trends.run(store, None, cfg, out_dir=no_model)
+        bare = Path(render(store, None, cfg, out_dir=no_model).html).read_text(encoding="utf-8")
+    assert "Headline measure: <strong>share of passages mentioning the theme</strong> (long documents: passages)" in html
+    assert "Themes are measured as the share of passages mentioning the theme" in html
+    assert "rises by 5.00 pp a year (95 % interval 3.00 to 7.00)" in html
+    ki = theme[(theme["theme"] == "ki") & (theme["group_by"] == "none")].sort_values("period")
+    row = html[html.index('<tr id="theme-ki">') :].split("</tr>")[0]
+    assert fmt_value(0.3 * ki["doc_share"].iloc[0], "passage_share") in row
+    assert "share of passages mentioning the theme in %" in (out / "tables" / "theme_trends.md").read_text(encoding="utf-8")
+    assert "passages mentioning" in (out / "figures" / "themes_by_publisher.svg").read_text(encoding="utf-8")
+    assert re.findall(r'<section id="([a-z]+)">', bare) == ["summary", "themes", "topics", "groups", "passages",
+                                                            "provenance"]  # fmt: skip
+    assert "No topic model: the report shows the codebook themes only." in bare and "KI und Automatisierung" in bare

@@ -139,7 +139,7 @@ def render(
 ) -> ReportResult:
     """Write all report files into ``out_dir`` (see the module docstring) and return what was written."""
     from pipeline.report.figures import all_figures
-    from pipeline.report.findings import read_validation
+    from pipeline.report.findings import read_validation, theme_measure
     from pipeline.report.html import ReportInputs, render_html
     from pipeline.report.tables import write_text_tables, write_xlsx
 
@@ -153,13 +153,15 @@ def render(
     tables = _read_tables(tables_dir)
     say(1, 4, "tables")
     files = [tables_dir / f"{n}.csv" for n in tables]
+    trends_meta = _trends_meta(out, cfg)
+    measure = theme_measure(trends_meta, tables.get("theme_trends"))
     files.append(write_xlsx(tables, out / "trends.xlsx", escape_formulas=cfg.report.escape_formulas))
-    files += write_text_tables(tables, tables_dir)
+    files += write_text_tables(tables, tables_dir, measure)
     say(2, 4, "figures")
     workers = cfg.report.workers or os.cpu_count() or 1
     figures = (
         all_figures(tables, out / "figures", cfg.report.formats, workers, colors=cfg.report.colors,
-                    shared_y=cfg.report.shared_y, min_docs=cfg.trends.min_docs)  # fmt: skip
+                    shared_y=cfg.report.shared_y, min_docs=cfg.trends.min_docs, theme_measure=measure)  # fmt: skip
         if cfg.report.plots
         else []
     )
@@ -169,7 +171,7 @@ def render(
     manifest = parts.get("manifest")
     title = f"Themenradar: {cfg.report.name}" + (f" (model {manifest.get('name', model.name)})" if manifest else "")
     inputs = ReportInputs(
-        title=title, corpus=_corpus_info(store), tables=tables, trends_meta=_trends_meta(out, cfg), report=cfg.report,
+        title=title, corpus=_corpus_info(store), tables=tables, trends_meta=trends_meta, report=cfg.report,
         validation=read_validation(tables_dir), files=[str(Path(f).relative_to(out)) for f in files], **parts,
     )  # fmt: skip
     html_path = render_html(out / "report.html", inputs)

@@ -267,10 +267,12 @@ def _grouped(df: pd.DataFrame, measure: str, group_by: str, folder: Path, name: 
 
 
 def figure_tasks(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str], *,
-                 colors: Mapping[str, str] | None = None, shared_y: bool = False,
-                 min_docs: int = 0) -> list[tuple[Any, tuple, dict]]:  # fmt: skip
-    """The report's figures as (function, args, kwargs) tasks, heaviest first. Free topics by group are in
-    the tables and the report's interactive groups chart (K topics x groups panels would not be read)."""
+                 colors: Mapping[str, str] | None = None, shared_y: bool = False, min_docs: int = 0,
+                 theme_measure: str | None = None) -> list[tuple[Any, tuple, dict]]:  # fmt: skip
+    """The report's figures as (function, args, kwargs) tasks, heaviest first; themes by group in their
+    headline ``theme_measure`` (default: passage_share when the table has it, else doc_share). Free topics
+    by group are in the tables and the report's interactive groups chart (K topics x groups panels would
+    not be read)."""
     opts = {"colors": colors, "shared_y": shared_y, "min_docs": min_docs}
     tasks: list[tuple[Any, tuple, dict]] = []
     themes, topics = tables.get("theme_trends"), tables.get("topic_trends")
@@ -283,8 +285,9 @@ def figure_tasks(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequenc
                 tasks.append(_grouped(topics, "share", group_by, folder, "model_themes", formats, opts, "theme",
                                       f"Theme topics of the model: mean share by {group_by}"))  # fmt: skip
     if themes is not None and len(themes):
-        measure = "passage_share" if "passage_share" in themes.columns else "doc_share"
-        what = MEASURE_LABELS[measure].replace(" it (%)", "")
+        measure = theme_measure if theme_measure in themes.columns and theme_measure in MEASURE_LABELS else (
+            "passage_share" if "passage_share" in themes.columns else "doc_share")
+        what = MEASURE_LABELS[measure].replace(" it (%)", "").replace(" (%)", "")
         for group_by in dict.fromkeys(themes["group_by"]):
             if group_by == "none":
                 tasks.append((small_multiples, (themes, measure, "none", folder / "themes_by_none", formats),
@@ -309,7 +312,8 @@ def _run_task(i: int) -> list[Path]:
 
 
 def all_figures(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str], workers: int = 1, *,
-                colors: Mapping[str, str] | None = None, shared_y: bool = False, min_docs: int = 0) -> list[Path]:  # fmt: skip
+                colors: Mapping[str, str] | None = None, shared_y: bool = False, min_docs: int = 0,
+                theme_measure: str | None = None) -> list[Path]:  # fmt: skip
     """Every figure of the report; returns the files written (figure files of an earlier run that this one
     does not make are removed). ``workers > 1`` draws them in that many forked processes (matplotlib draws in
     one thread; figures are independent)."""
@@ -318,7 +322,8 @@ def all_figures(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence
     global _TASKS
     folder.mkdir(parents=True, exist_ok=True)
     _plt()
-    tasks = figure_tasks(tables, folder, formats, colors=colors, shared_y=shared_y, min_docs=min_docs)
+    tasks = figure_tasks(tables, folder, formats, colors=colors, shared_y=shared_y, min_docs=min_docs,
+                         theme_measure=theme_measure)  # fmt: skip
     if workers > 1 and len(tasks) > 2 and "fork" in multiprocessing.get_all_start_methods():
         _TASKS = tasks
         try:

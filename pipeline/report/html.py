@@ -99,7 +99,7 @@ def _themes(inp: ReportInputs, measure: str) -> dict[str, Any]:
         theme, measures=fnd.theme_measures(measure, theme), group_by=groups[0] if groups else None,
         colors=inp.report.colors, shared_y=inp.report.shared_y,
     )  # fmt: skip
-    out["tables"] = [{"heading": "All documents", "html": _table_html(pivot(theme, "theme_trends", "none", "theme"))}]
+    out["tables"] = [{"heading": "All documents", "html": _table_html(pivot(theme, "theme_trends", "none", "theme", measure))}]
     return out
 
 
@@ -142,7 +142,8 @@ def _groups(inp: ReportInputs, measure: str) -> list[dict[str, Any]]:
         for name, table, key_col in (("Themes", theme, "theme"), ("Topics", topic, "key")):
             if table is not None and gb in set(table["group_by"]):
                 tname = "theme_trends" if key_col == "theme" else "topic_trends"
-                tables.append({"heading": f"{name} by {gb}", "html": _table_html(pivot(table, tname, gb, key_col))})
+                wide = pivot(table, tname, gb, key_col, measure)
+                tables.append({"heading": f"{name} by {gb}", "html": _table_html(wide)})
         chart = ic.group_chart(parts, group_by=gb, colors=inp.report.colors, min_docs=min_docs, shared_y=True)
         out.append({"group_by": gb, "chart": chart, "tables": tables})
     return out

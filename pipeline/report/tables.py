@@ -70,11 +70,24 @@ def write_xlsx(tables: dict[str, pd.DataFrame], path: Path, *, escape_formulas: 
     return path
 
 
-def pivot(df: pd.DataFrame, table: str, group_by: str, key_col: str) -> pd.DataFrame:
-    """Rows (group, label), columns periods, cells ``"12.3 [10.1, 14.5]"`` (``*`` = sparse); plus n_docs."""
+#: theme measures other than doc_share: (scale, unit text)
+THEME_MEASURES = {"passage_share": (100.0, "share of passages mentioning the theme in %"),
+                  "per_10k": (1.0, "hits per 10,000 terms")}  # fmt: skip
+
+
+def _measure(table: str, measure: str | None) -> tuple[str, float, str]:
+    """(measure, scale, unit text) of a table: ``measure`` for the theme table (its headline), else the default."""
+    if table == "theme_trends" and measure in THEME_MEASURES:
+        return (measure, *THEME_MEASURES[measure])
+    return MEASURES[table]
+
+
+def pivot(df: pd.DataFrame, table: str, group_by: str, key_col: str, measure: str | None = None) -> pd.DataFrame:
+    """Rows (group, label), columns periods, cells ``"12.3 [10.1, 14.5]"`` (``*`` = sparse); plus n_docs.
+    ``measure``: the theme table's headline measure (default ``doc_share``)."""
     import pandas as pd
 
-    measure, scale, _ = MEASURES[table]
+    measure, scale, _ = _measure(table, measure)
     sub = df[df["group_by"] == group_by]
     if table == "topic_trends":
         sub = sub[sub["unit"] == "topic"] if (sub["unit"] == "theme").sum() == 0 else sub
@@ -213,13 +226,15 @@ def summary_view(summary: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def write_text_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
-    """Markdown and LaTeX versions of the trend tables (one pivot per grouping) and of the summary."""
+def write_text_tables(tables: dict[str, pd.DataFrame], folder: Path, theme_measure: str | None = None) -> list[Path]:
+    """Markdown and LaTeX versions of the trend tables (one pivot per grouping; the theme table in its
+    headline ``theme_measure``) and of the summary."""
     written = []
-    for table, (_measure, _scale, unit) in MEASURES.items():
+    for table in MEASURES:
         df = tables.get(table)
         if df is None or not len(df):
             continue
+        measure, _, unit = _measure(table, theme_measure if theme_measure in df.columns else None)
         key_col = "theme" if "theme" in df.columns and table == "theme_trends" else "key"
         md, tex = (
             [
@@ -228,7 +243,7 @@ def write_text_tables(tables: dict[str, pd.DataFrame], folder: Path) -> list[Pat
             [],
         )
         for group_by in dict.fromkeys(df["group_by"]):
-            wide = pivot(df, table, group_by, key_col)
+            wide = pivot(df, table, group_by, key_col, measure)
             title = "all documents" if group_by == "none" else f"by {group_by}"
             md.append(f"\n## {title}\n\n" + to_markdown(wide))
             tex.append(to_latex(wide, f"{table} ({title}): {unit}", f"tab:{table}-{group_by}"))
