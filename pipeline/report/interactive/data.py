@@ -15,14 +15,13 @@ in the table's unit (shares as fractions), ``fmt`` tells the script how to print
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
 from pipeline.report.colors import PALETTE, group_colors
 from pipeline.report.figures import period_axis
-from pipeline.report.findings import unit_label
+from pipeline.report.findings import number, unit_label
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,11 +39,8 @@ ALL_LABEL = "all documents"
 
 
 def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) or math.isinf(v) else round(v, 6)
+    v = number(x)
+    return None if v is None else round(v, 6)
 
 
 def _point(row: Any, measure: str) -> list:
