@@ -1,6 +1,6 @@
 /* Themenradar interactive charts: draws the chart specs of pipeline/report/interactive/data.py with
  * plotly.js (basic bundle, inlined in the same page). Each <figure class="trc-chart"> holds its spec as
- * <script type="application/json" class="trc-spec">; the selectors (group, measure, topic/theme) are
+ * a JSON script block of class trc-spec; the selectors (group, measure, topic/theme) are
  * built here from the spec. Charts near the first screen are drawn at once, then
  * performance.mark("themenradar-charts-ready") and <html data-charts-ready="N drawn">; the others when
  * scrolled near (each drawn figure gets data-drawn="true"); themenradarCharts.drawAll() draws every
