@@ -83,7 +83,9 @@ def variants(report: Path) -> dict[str, Path]:
     from pipeline.report import interactive as ic
 
     html = report.read_text(encoding="utf-8")
-    bare = re.sub(r'<figure class="trc-chart.*?</figure>', "", html, flags=re.S).replace(ic.chart_assets(), "")
+    bare = re.sub(r'<figure class="trc-chart.*?</figure>', "", html, flags=re.S).replace(
+        ic.chart_assets(), ""
+    )
     no_charts = RESULTS / "report_no_charts.html"
     no_charts.write_text(bare, encoding="utf-8")
     charts = RESULTS / "report_charts_only.html"
@@ -106,7 +108,9 @@ def screenshots(report: Path) -> list[Path]:
         driver.get(report.resolve().as_uri())
         inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
         size = driver.get_window_size()
-        driver.set_window_size(size["width"] + 1400 - inner[0], size["height"] + 900 - inner[1])  # 1400x900 viewport
+        driver.set_window_size(
+            size["width"] + 1400 - inner[0], size["height"] + 900 - inner[1]
+        )  # 1400x900 viewport
         driver.get(report.resolve().as_uri())
         driver.execute_async_script(READY)
         for name in ("report-top.png", "report-groups.png"):
@@ -115,12 +119,17 @@ def screenshots(report: Path) -> list[Path]:
                 select = Select(fig.find_element(By.CSS_SELECTOR, "select[data-selector=unit]"))
                 select.select_by_visible_text("Theme: Gute Arbeit, Arbeitsbedingungen, Mitbestimmung")
                 head = driver.find_element(By.CSS_SELECTOR, "#groups h3")
-                driver.execute_script("document.activeElement.blur(); "
-                                      "window.scrollTo(0, window.scrollY + arguments[0].getBoundingClientRect().top - 48)", head)
+                driver.execute_script(
+                    "document.activeElement.blur(); "
+                    "window.scrollTo(0, window.scrollY + arguments[0].getBoundingClientRect().top - 48)",
+                    head,
+                )
                 time.sleep(1.0)
             path = DOCS / name
             driver.save_screenshot(str(path))
-            Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(path, optimize=True)
+            Image.open(path).convert("RGB").quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(
+                path, optimize=True
+            )
             out.append(path)
     finally:
         driver.quit()
@@ -155,7 +164,9 @@ def passages_quality(n: int = 3) -> None:
         docs = documents_frame(store, [])
         ours = representative_passages(store, mt.doc_topics, mt.topic_terms, mt.k, n, group_by="publisher")
     year = dict(zip(docs["doc_id"], docs["year"], strict=True))
-    party = {d: (p[0] if p else "(ohne Angabe)") for d, p in zip(docs["doc_id"], docs["publishers"], strict=True)}
+    party = {
+        d: (p[0] if p else "(ohne Angabe)") for d, p in zip(docs["doc_id"], docs["publishers"], strict=True)
+    }
     shares = dt[[f"t{i}" for i in range(mt.k)]].to_numpy(float)
     old = old_picks(mt.doc_topics, mt.k, n)
     rows = {
@@ -183,18 +194,24 @@ def passages_quality(n: int = 3) -> None:
               f"{statistics.median(nt for _, _, nt, _, _ in picks):>12.0f} "
               f"{100 * sum(nt >= 100 for _, _, nt, _, _ in picks) / len(picks):>11.0f}% {per_topic_years:>11.2f} "
               f"{per_topic_parties:>13.2f}  " + ", ".join(f"{y} {100 * c / len(picks):.0f} %" for y, c in sorted(years.items())))  # fmt: skip
-    print("ties = picks whose ranking value (old: share; ours: share x cosine) equals another pick's of the same\n"
-          "topic to 3 decimals, i.e. the order among them is arbitrary")
+    print(
+        "ties = picks whose ranking value (old: share; ours: share x cosine) equals another pick's of the same\n"
+        "topic to 3 decimals, i.e. the order among them is arbitrary"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5, help="page loads per page (median reported)")
-    ap.add_argument("--screenshots", action="store_true", help="remake docs/report-top.png and report-groups.png")
+    ap.add_argument(
+        "--screenshots", action="store_true", help="remake docs/report-top.png and report-groups.png"
+    )
     ap.add_argument("--no-render", action="store_true", help="use the report.html already rendered")
     args = ap.parse_args()
     wp19_tables()
-    print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores, shared machine: timings are indicative)")
+    print(
+        f"load average at start: {os.getloadavg()[0]:.2f} (2 cores, shared machine: timings are indicative)"
+    )
     report = OUT / "report.html"
     if not args.no_render:
         report, wall, cpu = render_report()

@@ -41,7 +41,9 @@ def _with_groups(theme: pd.DataFrame, n: int) -> pd.DataFrame:
     """The publisher rows copied into ``n`` groups (more groups than the fixture corpus has)."""
     pub = theme[theme["group_by"] == "publisher"]
     base = list(dict.fromkeys(pub["group"]))
-    extra = [pub[pub["group"] == base[i % len(base)]].assign(group=f"Gruppe {i}") for i in range(n - len(base))]
+    extra = [
+        pub[pub["group"] == base[i % len(base)]].assign(group=f"Gruppe {i}") for i in range(n - len(base))
+    ]
     return pd.concat([theme, *extra], ignore_index=True)
 
 
@@ -71,7 +73,9 @@ def _overlap(a, b) -> bool:  # noqa: ANN001
 def test_titles_never_overprint_and_labels_are_wrapped_not_cut(tables, drawn) -> None:  # noqa: ANN001
     figures.small_multiples(tables["theme_trends"], "doc_share", "publisher", Path("x"), ["png"],
                             title="Codebook themes by publisher, a long title that has to wrap somewhere")  # fmt: skip
-    figures.group_panels(_with_groups(tables["theme_trends"], 7), "doc_share", "publisher", Path("."), "g_", ["png"])
+    figures.group_panels(
+        _with_groups(tables["theme_trends"], 7), "doc_share", "publisher", Path("."), "g_", ["png"]
+    )
     assert len(drawn) == 1 + 9
     for fig in drawn:
         r, axes = _boxes(fig)
@@ -89,13 +93,17 @@ def test_titles_never_overprint_and_labels_are_wrapped_not_cut(tables, drawn) ->
     assert any(t.replace("\n", " ").startswith(LONG) for t in texts)  # the full label, $ and _ as written
 
 
-def test_past_three_groups_a_panel_per_group_with_config_colours_and_one_scale(tables, drawn, tmp_path: Path) -> None:  # noqa: ANN001
+def test_past_three_groups_a_panel_per_group_with_config_colours_and_one_scale(
+    tables, drawn, tmp_path: Path
+) -> None:  # noqa: ANN001
     theme = _with_groups(tables["theme_trends"], 7)
     tasks = figures.figure_tasks({"theme_trends": theme}, tmp_path, ["png"], colors=COLORS, min_docs=3)
     grouped = [t for t in tasks if "publisher" in str(t[1][4] if t[0] is figures.group_panels else t[1][3])]
     assert [t[0] for t in grouped] == [figures.group_panels]
     three = figures.figure_tasks(tables, tmp_path, ["png"], colors=COLORS)
-    assert any(t[0] is figures.small_multiples and str(t[1][3]).endswith("themes_by_publisher") for t in three)
+    assert any(
+        t[0] is figures.small_multiples and str(t[1][3]).endswith("themes_by_publisher") for t in three
+    )
     fn, args, kwargs = grouped[0]
     fn(*args, **kwargs)
     assert len(drawn) == theme["theme"].nunique()
@@ -130,7 +138,9 @@ def test_report_colors_must_be_colours() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     example = readme[readme.index("[report.colors]") :].split("```")[0]
     colors = config_from_dict(tomllib.loads(example)).report.colors  # the README's party colours load
-    assert {"SPD", "CDU/CSU", "AfD", "FDP", "BÜNDNIS 90/DIE GRÜNEN", "DIE LINKE", "fraktionslos"} == set(colors)
+    assert {"SPD", "CDU/CSU", "AfD", "FDP", "BÜNDNIS 90/DIE GRÜNEN", "DIE LINKE", "fraktionslos"} == set(
+        colors
+    )
 
 
 # -- LaTeX ----------------------------------------------------------------------------------------------
@@ -198,7 +208,9 @@ def test_figures_of_an_earlier_run_are_removed(tables, tmp_path: Path) -> None: 
     folder.mkdir()
     (folder / "themes_by_party.png").write_bytes(b"old")  # e.g. made when the groups were parties
     (folder / "notes.txt").write_text("mine", encoding="utf-8")
-    small = {"theme_trends": tables["theme_trends"][tables["theme_trends"]["theme"].isin(["ki", "interaktion"])]}
+    small = {
+        "theme_trends": tables["theme_trends"][tables["theme_trends"]["theme"].isin(["ki", "interaktion"])]
+    }
     written = figures.all_figures(small, folder, ["png"], 1)
     assert sorted(p.name for p in folder.iterdir()) == sorted([p.name for p in written] + ["notes.txt"])
     assert "themes_by_publisher.png" in {p.name for p in written}

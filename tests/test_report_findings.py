@@ -52,11 +52,15 @@ def test_findings_are_sorted_by_effect_and_carry_their_intervals(built) -> None:
                 if direction != "other":
                     assert row["direction"] == direction
                     assert f.lower is not None and f.upper is not None
-                    assert (f.lower > 0) == (direction == "rising") and (f.upper < 0) == (direction == "falling")
+                    assert (f.lower > 0) == (direction == "rising") and (f.upper < 0) == (
+                        direction == "falling"
+                    )
                     text = f.sentence()
                     scale, unit = (1, "hits per 10,000 terms") if f.measure == "per_10k" else (100, "pp")
                     a, b = sorted((abs(scale * f.lower), abs(scale * f.upper)))
-                    assert f"{abs(scale * f.slope):.2f} {unit} a year (95 % interval {a:.2f} to {b:.2f})" in text
+                    assert (
+                        f"{abs(scale * f.slope):.2f} {unit} a year (95 % interval {a:.2f} to {b:.2f})" in text
+                    )
                     assert text.startswith("rises" if direction == "rising" else "falls")
                     assert f.first_period in text and f.last_period in text
                 n += 1
@@ -177,7 +181,9 @@ def test_representative_passages_do_not_tie_are_long_and_spread(tmp_path: Path) 
         from pipeline.models.folder import read_model_tables
 
         mt = read_model_tables(model)
-        terms = pd.DataFrame({"topic": 0, "rank": range(1, 6), "term": TOPIC0, "weight": [0.3, 0.25, 0.2, 0.15, 0.1]})
+        terms = pd.DataFrame(
+            {"topic": 0, "rank": range(1, 6), "term": TOPIC0, "weight": [0.3, 0.25, 0.2, 0.15, 0.1]}
+        )
         picks = representative_passages(store, mt.doc_topics, terms, 2, 3, group_by="publisher")
         again = representative_passages(store, mt.doc_topics, terms, 2, 3, group_by="publisher")
     got = picks[0]
@@ -208,7 +214,9 @@ def test_report_shows_validation_next_to_its_theme(tmp_path: Path) -> None:
         assert "not validated" in html
         (out / "tables" / fnd.VALIDATION).write_text(
             "theme,term,n,relevant,precision,precision_lower,precision_upper,low_precision\n"
-            "ki,,40,34,0.85,0.71,0.93,False\nki,algorithmus,10,4,0.4,0.17,0.69,True\n", encoding="utf-8")
+            "ki,,40,34,0.85,0.71,0.93,False\nki,algorithmus,10,4,0.4,0.17,0.69,True\n",
+            encoding="utf-8",
+        )
         html = Path(render(store, model, cfg, out_dir=out).html).read_text(encoding="utf-8")
     row = html[html.index('<tr id="theme-ki">') :]
     row = row[: row.index("</tr>")]
@@ -239,20 +247,32 @@ def test_report_uses_the_chosen_theme_measure_and_works_without_a_model(tmp_path
                                                                    slope_lower=0.03, slope_upper=0.07, direction="rising")  # fmt: skip
         pd.concat([summary, rows]).to_csv(out / "tables" / "trend_summary.csv", index=False)
         meta = json.loads((out / "trends.json").read_text(encoding="utf-8"))
-        meta["theme_measure"] = {"setting": "auto", "chosen": "passage_share", "rule": "long documents: passages"}
+        meta["theme_measure"] = {
+            "setting": "auto",
+            "chosen": "passage_share",
+            "rule": "long documents: passages",
+        }
         (out / "trends.json").write_text(json.dumps(meta), encoding="utf-8")
         html = Path(render(store, model, cfg, out_dir=out).html).read_text(encoding="utf-8")
         no_model = tmp_path / "codebook"
         trends.run(store, None, cfg, out_dir=no_model)
         bare = Path(render(store, None, cfg, out_dir=no_model).html).read_text(encoding="utf-8")
-    assert "Headline measure: <strong>share of passages mentioning the theme</strong> (long documents: passages)" in html
+    assert (
+        "Headline measure: <strong>share of passages mentioning the theme</strong> (long documents: passages)"
+        in html
+    )
     assert "Themes are measured as the share of passages mentioning the theme" in html
     assert "rises by 5.00 pp a year (95 % interval 3.00 to 7.00)" in html
     ki = theme[(theme["theme"] == "ki") & (theme["group_by"] == "none")].sort_values("period")
     row = html[html.index('<tr id="theme-ki">') :].split("</tr>")[0]
     assert fmt_value(0.3 * ki["doc_share"].iloc[0], "passage_share") in row
-    assert "share of passages mentioning the theme in %" in (out / "tables" / "theme_trends.md").read_text(encoding="utf-8")
+    assert "share of passages mentioning the theme in %" in (out / "tables" / "theme_trends.md").read_text(
+        encoding="utf-8"
+    )
     assert "passages mentioning" in (out / "figures" / "themes_by_publisher.svg").read_text(encoding="utf-8")
     assert re.findall(r'<section id="([a-z]+)">', bare) == ["summary", "themes", "topics", "groups", "passages",
                                                             "provenance"]  # fmt: skip
-    assert "No topic model: the report shows the codebook themes only." in bare and "KI und Automatisierung" in bare
+    assert (
+        "No topic model: the report shows the codebook themes only." in bare
+        and "KI und Automatisierung" in bare
+    )

@@ -69,17 +69,27 @@ def page(sample: Path):  # noqa: ANN201
 
 
 def _top(driver, element_id: str) -> float:  # noqa: ANN001
-    return driver.execute_script(f"return document.getElementById('{element_id}').getBoundingClientRect().top")
+    return driver.execute_script(
+        f"return document.getElementById('{element_id}').getBoundingClientRect().top"
+    )
 
 
 def test_viewport_is_1400_by_900_and_summary_is_on_the_first_screen(page) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
 
-    assert page.execute_script("return [window.innerWidth, window.innerHeight, window.scrollY]") == [1400, 900, 0]
+    assert page.execute_script("return [window.innerWidth, window.innerHeight, window.scrollY]") == [
+        1400,
+        900,
+        0,
+    ]
     assert 0 < _top(page, "summary") < 300
     first = page.find_element(By.CSS_SELECTOR, "#summary .findings li")
-    assert first.is_displayed() and first.rect["y"] + first.rect["height"] <= 900  # a finding, readable at once
-    assert re.search(r"(rises|falls) by \d+\.\d\d pp a year \(95 % interval \d+\.\d\d to \d+\.\d\d\)", first.text)
+    assert (
+        first.is_displayed() and first.rect["y"] + first.rect["height"] <= 900
+    )  # a finding, readable at once
+    assert re.search(
+        r"(rises|falls) by \d+\.\d\d pp a year \(95 % interval \d+\.\d\d to \d+\.\d\d\)", first.text
+    )
 
 
 def test_sections_in_order_with_stable_ids(page) -> None:  # noqa: ANN001
@@ -101,7 +111,10 @@ def test_navigation_links_reach_their_section_and_stay_visible(page) -> None:  #
         time.sleep(0.2)
         assert page.execute_script("return location.hash") == f"#{target}"
         nav = page.find_element(By.CSS_SELECTOR, "nav.toc")
-        assert nav.is_displayed() and page.execute_script("return arguments[0].getBoundingClientRect().top", nav) == 0
+        assert (
+            nav.is_displayed()
+            and page.execute_script("return arguments[0].getBoundingClientRect().top", nav) == 0
+        )
         if target != "provenance":  # the last section may be too short to reach the top
             top = _top(page, target)
             assert nav.rect["height"] - 5 <= top <= nav.rect["height"] + 40, (target, top)
@@ -125,7 +138,9 @@ def test_summary_chart_answers_a_hover_with_the_slope_and_interval(page, sample:
     assert m, text
     key, slope, lo, hi, n = m.groups()
     summary = pd.read_csv(sample / "outputs" / "r" / "tables" / "trend_summary.csv")
-    row = summary.query("table == 'topic_trends' and unit == 'topic' and group_by == 'none' and key == @key").iloc[0]
+    row = summary.query(
+        "table == 'topic_trends' and unit == 'topic' and group_by == 'none' and key == @key"
+    ).iloc[0]
     assert float(slope) == pytest.approx(100 * row["slope_per_year"], abs=0.006)
     assert float(lo) == pytest.approx(100 * row["slope_lower"], abs=0.006)
     assert float(hi) == pytest.approx(100 * row["slope_upper"], abs=0.006)
@@ -176,7 +191,9 @@ def test_groups_chart_has_a_panel_per_group_in_the_configured_colour(page) -> No
             break
         time.sleep(0.05)
     plot = fig.find_element(By.CSS_SELECTOR, ".trc-plot")
-    colours = page.execute_script("return arguments[0].data.map(t => t.name + '|' + (t.line && t.line.color))", plot)
+    colours = page.execute_script(
+        "return arguments[0].data.map(t => t.name + '|' + (t.line && t.line.color))", plot
+    )
     panels = [a.text for a in fig.find_elements(By.CSS_SELECTOR, ".annotation-text")]
     assert "Wohlfahrtsverband Nordstadt" in " ".join(panels) and len(panels) >= 3
     assert any(c.endswith("|#E3000F") for c in colours)
@@ -185,6 +202,9 @@ def test_groups_chart_has_a_panel_per_group_in_the_configured_colour(page) -> No
 def test_no_console_errors_after_every_chart_is_drawn(page) -> None:  # noqa: ANN001
     page.execute_async_script("const cb = arguments[arguments.length - 1]; "
                               "window.themenradarCharts.drawAll().then(() => cb(true));")  # fmt: skip
-    assert page.execute_script("return document.querySelectorAll('figure.trc-chart:not([data-drawn])').length") == 0
+    assert (
+        page.execute_script("return document.querySelectorAll('figure.trc-chart:not([data-drawn])').length")
+        == 0
+    )
     severe = [e for e in page.get_log("browser") if e.get("level") in ("SEVERE", "ERROR", "WARNING")]
     assert severe == []

@@ -179,7 +179,9 @@ def findings(
     """``{"rising": {"theme": [...], "topic": [...]}, "falling": {...}, "other": {...}}`` for one group
     (default: the whole corpus), each list sorted by |slope| (largest effect first); ``other`` holds the
     rows without a clear direction."""
-    out: dict[str, dict[str, list[Finding]]] = {d: {"theme": [], "topic": []} for d in ("rising", "falling", "other")}
+    out: dict[str, dict[str, list[Finding]]] = {
+        d: {"theme": [], "topic": []} for d in ("rising", "falling", "other")
+    }
     if summary is None or summary.empty:
         return out
     s = summary[(summary["group_by"] == group_by) & (summary["group"].astype(str) == group)]
@@ -217,12 +219,16 @@ def read_validation(tables_dir: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for r in df.to_dict("records"):
         theme = str(r["theme"])
-        entry = out.setdefault(theme, {"precision": None, "lower": None, "upper": None, "n": 0, "low_terms": []})
+        entry = out.setdefault(
+            theme, {"precision": None, "lower": None, "upper": None, "n": 0, "low_terms": []}
+        )
         if not str(r.get("term", "")).strip():
             entry.update(precision=number(r.get("precision")), lower=number(r.get("precision_lower")),
                          upper=number(r.get("precision_upper")), n=int(number(r.get("n")) or 0))  # fmt: skip
         elif str(r.get("low_precision", "")).strip().lower() in ("true", "1", "yes"):
-            entry["low_terms"].append((str(r["term"]), number(r.get("precision")), int(number(r.get("n")) or 0)))
+            entry["low_terms"].append(
+                (str(r["term"]), number(r.get("precision")), int(number(r.get("n")) or 0))
+            )
     return out
 
 
@@ -341,4 +347,6 @@ def _terms(value: Any) -> str:
 def coherence_means(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """Mean NPMI and C_V of the model (manifest ``quality``), or {}."""
     q = manifest.get("quality") or {}
-    return {k: q.get(k) for k in ("npmi", "npmi_finite", "cv", "cv_finite", "diversity") if q.get(k) is not None}
+    return {
+        k: q.get(k) for k in ("npmi", "npmi_finite", "cv", "cv_finite", "diversity") if q.get(k) is not None
+    }

@@ -99,7 +99,12 @@ def _themes(inp: ReportInputs, measure: str) -> dict[str, Any]:
         theme, measures=fnd.theme_measures(measure, theme), group_by=groups[0] if groups else None,
         colors=inp.report.colors, shared_y=inp.report.shared_y,
     )  # fmt: skip
-    out["tables"] = [{"heading": "All documents", "html": _table_html(pivot(theme, "theme_trends", "none", "theme", measure))}]
+    out["tables"] = [
+        {
+            "heading": "All documents",
+            "html": _table_html(pivot(theme, "theme_trends", "none", "theme", measure)),
+        }
+    ]
     return out
 
 
@@ -122,7 +127,9 @@ def _topics(inp: ReportInputs) -> dict[str, Any]:
                 topic, measures=("share",), unit="theme", group_by=groups[0] if groups else None,
                 colors=inp.report.colors, shared_y=inp.report.shared_y,
             )  # fmt: skip
-        out["tables"] = [{"heading": "All documents", "html": _table_html(pivot(topic, "topic_trends", "none", "key"))}]
+        out["tables"] = [
+            {"heading": "All documents", "html": _table_html(pivot(topic, "topic_trends", "none", "key"))}
+        ]
     return out
 
 
@@ -155,12 +162,26 @@ def _passages(inp: ReportInputs, topic_rows: Sequence[Mapping[str, Any]]) -> lis
 
 def _provenance(inp: ReportInputs) -> dict[str, Any]:
     m = inp.manifest or {}
-    keys = ("name", "backend", "k", "seed", "created_at", "n_documents", "n_passages", "vocab_size", "fit_seconds")
-    hashes = {k: m.get(k) for k in ("corpus_fingerprint", "preprocess_config_hash", "model_config_hash") if m.get(k)}
+    keys = (
+        "name",
+        "backend",
+        "k",
+        "seed",
+        "created_at",
+        "n_documents",
+        "n_passages",
+        "vocab_size",
+        "fit_seconds",
+    )
+    hashes = {
+        k: m.get(k) for k in ("corpus_fingerprint", "preprocess_config_hash", "model_config_hash") if m.get(k)
+    }
     codebook = m.get("codebook") or {}
     if codebook.get("sha256"):
         hashes["codebook sha256"] = codebook["sha256"]
-    quality = {k: v for k, v in (m.get("quality") or {}).items() if not k.endswith("per_topic") and k != "path"}
+    quality = {
+        k: v for k, v in (m.get("quality") or {}).items() if not k.endswith("per_topic") and k != "path"
+    }
     return {
         "model": {k: m[k] for k in keys if m.get(k) is not None}, "params": m.get("params") or {},
         "quality": quality, "versions": m.get("versions") or {}, "hashes": hashes,
@@ -200,7 +221,9 @@ def render_html(path: Path, inp: ReportInputs) -> Path:
     """Write report.html for ``inp`` and return its path."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
-    env = Environment(loader=PackageLoader("pipeline.report", "templates"), autoescape=select_autoescape(["html"]))
+    env = Environment(
+        loader=PackageLoader("pipeline.report", "templates"), autoescape=select_autoescape(["html"])
+    )
     env.filters["pretty_json"] = lambda v: json.dumps(v, ensure_ascii=False, indent=1, default=str)
     page = env.get_template("report.html").render(**page_context(inp))
     path.write_text(page, encoding="utf-8")

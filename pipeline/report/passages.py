@@ -76,8 +76,13 @@ def spread_picks(scores: Sequence[float], periods: Sequence[str], groups: Sequen
     seen_g: dict[str, int] = {}
     seen_d: set[str] = set()
     while len(picked) < n:
+
         def value(i: int) -> float:
-            return scores[i] * PERIOD_DISCOUNT ** seen_p.get(periods[i], 0) * GROUP_DISCOUNT ** seen_g.get(groups[i], 0)
+            return (
+                scores[i]
+                * PERIOD_DISCOUNT ** seen_p.get(periods[i], 0)
+                * GROUP_DISCOUNT ** seen_g.get(groups[i], 0)
+            )
 
         cands = [i for i in alive if i not in picked and docs[i] not in seen_d]
         if not cands:
@@ -90,7 +95,9 @@ def spread_picks(scores: Sequence[float], periods: Sequence[str], groups: Sequen
     return picked
 
 
-def _doc_info(store: CorpusStore, doc_ids: Sequence[str], period: str, group_by: str | None) -> dict[str, dict]:
+def _doc_info(
+    store: CorpusStore, doc_ids: Sequence[str], period: str, group_by: str | None
+) -> dict[str, dict]:
     """doc_id -> {period, date, group, title, speaker, meta, pages} (group: the first value of the first
     trend grouping; speaker from the metadata of speeches)."""
     from pipeline.trends.inputs import documents_frame, group_values
