@@ -271,9 +271,14 @@ class ReportConfig(Section):
     passages: int = 3  # most representative passages shown per topic in report.html
     workers: int = 0  # processes drawing the figures (0 = all cores)
     escape_formulas: bool = True  # text cells starting with = + - @ are text in XLSX, get ' in CSV
+    colors: Mapping[str, str] = field(default_factory=FrozenMap)  # group -> colour ("#E3000F") in plots and charts
+    shared_y: bool = False  # panels of different topics/themes on one y-scale (panels of groups always share)
 
     def validate(self) -> None:
         _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")
+        for group, colour in self.colors.items():  # hex only: matplotlib and the charts read it alike
+            _check(isinstance(colour, str) and re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", colour) is not None,
+                   f"report.colors.{group}", f"{colour!r} is not a colour; use \"#RRGGBB\", e.g. \"#E3000F\"")  # fmt: skip
         _check(set(self.formats) <= {"png", "svg", "pdf"}, "report.formats", "must be a subset of png, svg, pdf")
         _check(self.passages >= 0, "report.passages", "must be >= 0")
         check_limits(self, "report", passages=(0, 100), workers=(0, MAX_WORKERS))

@@ -107,6 +107,8 @@ formats = ["png", "svg"]     # figure files: png, svg, pdf
 passages = 3                 # representative passages per topic in report.html
 workers = 0                  # processes drawing figures (0 = all cores)
 escape_formulas = true       # cells from your data starting with = + - @ are text in XLSX and get ' in CSV
+colors = {}                  # group -> colour in plots and charts, e.g. {SPD = "#E3000F", "CDU/CSU" = "#000000"}
+shared_y = false             # panels of different topics/themes on one y-scale (panels of groups always share one)
 """
 
 

@@ -214,7 +214,7 @@ def _save(
         dtm={"min_df": mcfg.min_df, "max_df": mcfg.max_df, "max_features": mcfg.max_features},
         codebook={"path": codebook.path, "name": codebook.name, "sha256": codebook.sha256},
         fit_seconds=round(c.fit_s, 3),
-        quality=c.to_dict(),
+        quality={**c.to_dict(), **c.per_topic()},
         select={"rule": rule, "candidates": [x.to_dict() for x in candidates]} if rule else None,
     )
     shares = np.asarray(shares)

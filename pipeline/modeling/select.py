@@ -37,6 +37,8 @@ class Candidate:
     npmi_finite: int = 0
     cv: float = float("nan")
     cv_finite: int = 0
+    npmi_topics: tuple[float, ...] = ()  # per topic, in topic order (NaN: a term not in the texts)
+    cv_topics: tuple[float, ...] = ()
     diversity: float = float("nan")
     stability: float = float("nan")  # mean over the other seeds at the same K
     selected: bool = False
@@ -52,6 +54,13 @@ class Candidate:
             "diversity": r(self.diversity), "stability": r(self.stability), "selected": self.selected,
             "path": self.path,
         }  # fmt: skip
+
+    def per_topic(self) -> dict[str, list[float | None]]:
+        """NPMI and C_V of each topic (what the manifest's ``quality`` keeps for the report)."""
+        return {
+            "npmi_per_topic": [round(x, 4) if math.isfinite(x) else None for x in self.npmi_topics],
+            "cv_per_topic": [round(x, 4) if math.isfinite(x) else None for x in self.cv_topics],
+        }
 
 
 def choose_rule(select: bool | str | None, configured: str, *, sweep: bool) -> str:
@@ -86,6 +95,7 @@ def score_candidates(
         for c, s in zip(candidates, scores, strict=True):
             c.npmi, c.npmi_finite = s["c_npmi"].mean, s["c_npmi"].n_finite
             c.cv, c.cv_finite = s["c_v"].mean, s["c_v"].n_finite
+            c.npmi_topics, c.cv_topics = s["c_npmi"].per_topic, s["c_v"].per_topic
     for c, t in zip(candidates, tops, strict=True):
         c.diversity = topic_diversity(t)
     for kk in dict.fromkeys(c.k for c in candidates):
