@@ -8,26 +8,11 @@ import json
 import os
 from pathlib import Path
 
+from cli_fixtures import CONFIG
+
 from pipeline.cli import cli
 
 SAMPLE = Path(__file__).resolve().parents[2] / "corpus" / "sample" / "transcripts.jsonl"
-CONFIG = """\
-[paths]
-raw = "raw"
-[preprocess]
-workers = 1
-phrases = false
-[model]
-name = "m"
-k = 3
-coherence = false
-[trends]
-bootstrap = 50
-min_docs = 1
-[report]
-name = "r"
-plots = false
-"""
 
 
 def project(folder: Path) -> Path:
