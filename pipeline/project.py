@@ -70,7 +70,8 @@ coherence = true             # measure NPMI and C_V after fitting
 params = {}                  # backend parameters, e.g. [model.params.lda] passes = 20
 
 [themes]
-codebook = ""                # empty: the codebook shipped with themenradar (nine themes)
+codebook = ""                # empty: the codebook shipped with themenradar (nine themes); check a codebook's
+                             # hits with `themenradar kwic THEME` and `themenradar kwic --score FILE`
 min_overlap = 0.05           # a free topic gets a theme label only above this overlap
 
 [trends]
@@ -82,6 +83,9 @@ bootstrap = 1000             # bootstrap replicates for the intervals
 seed = 42
 level = 0.95                 # confidence level of the intervals
 min_hits = 1                 # codebook table: hits a document needs to count as mentioning a theme
+theme_measure = "auto"       # codebook measure plots and the report lead with: passage_share (share of a
+                             # document's passages mentioning the theme) | doc_share | per_10k; auto:
+                             # passage_share when the median document has 2+ passages, else doc_share
 
 [report]
 name = "default"             # outputs/<name>/
