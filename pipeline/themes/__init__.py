@@ -145,8 +145,10 @@ class ThemeMatcher:
             self._patterns.append(_compile(theme.patterns))
             self._exclude.append(_compile(theme.exclude))
         self._cache: dict[str, tuple[int, ...]] = {}
+        self._normalise = normalise
+        self._written: dict[str, str] = {}
         self._context = [
-            ContextExcluder(theme.context, normalise, functools.partial(self._hits, i))
+            ContextExcluder(theme.context, self.written_term, functools.partial(self._hits, i))
             for i, theme in enumerate(codebook.themes)
         ]
         self._context_cache: dict[str, tuple[int, ...]] = {}
@@ -193,6 +195,19 @@ class ThemeMatcher:
                 i for i in self._indices(token) if self._context[i].covers(token)
             )
         return hit
+
+    def written_term(self, word: str) -> str:
+        """The vocabulary term of a written word or words (the normaliser, cached per form)."""
+        term = self._written.get(word)
+        if term is None:
+            term = self._written[word] = self._normalise(word)
+        return term
+
+    def context_occurrences(self, key: str | int, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the written words of ``text`` that are hits of theme ``key`` its context
+        rules look at (excluded or not)."""
+        i = key if isinstance(key, int) else self.keys.index(key)
+        return self._context[i].occurrences(text)
 
     def excluded_spans(self, key: str | int, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words of ``text`` whose hits of theme ``key`` (a key or its

@@ -10,12 +10,13 @@ dritte Beratung" or "in den Beratungen". Compounds are excluded by term (the the
     after = ["des gesetzentwurf*"]        # words written right after it
     note = "parliamentary deliberation"
 
-A hit is dropped when its written word is directly preceded by one of the ``before`` word sequences or
-directly followed by one of the ``after`` sequences. Sequences are words separated by white space only
-(punctuation in between breaks them), compared without regard to case; in a word, ``*`` stands for any
-letters ("dritte*": dritte, dritten, dritter) and a word ``*`` for any one word ("in den *": "in den
-weiteren Beratungen"). Context is read in the passage's text as written (stop words such as "in den" are
-gone from the stored terms), so the rules see what a reader sees.
+A hit is dropped when its written word (or words, for a phrase such as "gute Arbeit") is directly preceded
+by one of the ``before`` word sequences or directly followed by one of the ``after`` sequences. Sequences are
+words separated by white space, brackets, quotes or "=" ("Konfidenzintervall (KI)", "KI = Konfidenzintervall");
+sentence punctuation (. , ; : ! ? and dashes) breaks them. Words are compared without regard to case; in a
+word, ``*`` stands for any letters ("dritte*": dritte, dritten, dritter) and a word ``*`` for any one word
+("in den *": "in den weiteren Beratungen"). Context is read in the passage's text as written (stop words
+such as "in den" are gone from the stored terms), so the rules see what a reader sees.
 
 ``ContextExcluder.spans(text)`` finds the excluded words of a text: ``(start, end, term)``. The trend tables
 subtract them from the passage's hits of the rules' terms; ``themenradar kwic`` marks the hits at those
@@ -39,6 +40,7 @@ WORD = r"\w[\w\-]*(?:[:*/·]-?\w+)?"
 _WORD_GLOB_RE = re.compile(r"^[\w\-*?äöüß]+$")
 _TERM_GLOB_RE = re.compile(r"^[a-z0-9äöüß_.\-*?]+$")
 _FLAGS = re.IGNORECASE
+SEP = r"[\s()\[\]=„“”\"'»«]+"  # between the words of a sequence and the hit
 
 
 @dataclass(frozen=True)
@@ -97,17 +99,46 @@ def _word_regex(word: str) -> str:
 
 
 def _sequence(seq: str) -> str:
-    return r"\s+".join(_word_regex(w) for w in seq.split())
+    return SEP.join(_word_regex(w) for w in seq.split())
 
 
 def _term_regex(globs: Iterable[str]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs))
 
 
+def _candidate_regex(globs: Iterable[str]) -> re.Pattern[str]:
+    """Written words (or word groups, for a phrase term) that may stand for a term matching one of ``globs``:
+    a word beginning like the glob (its first literal part less an inflection's last letters: "beratung" ->
+    "Beratung", "Beratungen"; "automatisier*" -> "automatisierte"), or containing its literal when the glob
+    begins with a wildcard. A cheap scan; the candidates' terms are then checked exactly."""
+    parts = []
+    for glob in globs:
+        words = [w for w in glob.split("_") if w]
+        alts = []
+        for k, word in enumerate(words):
+            literal = re.split(r"[*?]", word)[0]
+            stem = literal[: max(3, len(literal) - 2)] if len(literal) > 3 else literal
+            lead = "" if word.startswith(("*", "?")) else r"(?<![\w\-])"
+            if not literal:  # "*beratung": the longest literal anywhere in the word
+                inner = max(re.split(r"[*?]", word), key=len)
+                alts.append(rf"[\w\-]*{re.escape(inner)}[\w\-]*")
+            else:
+                alts.append(rf"{lead if k == 0 else ''}{re.escape(stem)}[\w\-]*(?:[:*/·]-?\w+)?")
+        parts.append(r"\s+".join(alts))
+    return re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(parts)), _FLAGS)
+
+
+_WINDOW = 160  # characters of text looked at before and after a candidate
+
+
 class ContextExcluder:
     """The context rules of one theme over written text (see the module docstring). ``normalise`` turns a
-    written word into its vocabulary term; ``is_hit(term)`` says whether the term is a hit of the theme (a
-    word whose term is no hit is never "excluded")."""
+    written word (or words) into its vocabulary term; ``is_hit(term)`` says whether the term is a hit of the
+    theme (a word whose term is no hit is never "excluded").
+
+    Per rule: one scan for candidate words of its terms (``_candidate_regex``), then for each candidate whose
+    term matches, one regex for all its ``before`` sequences (ending where the word begins) and one for all its
+    ``after`` sequences (beginning where it ends)."""
 
     def __init__(
         self, rules: Iterable[ContextRule], normalise: Callable[[str], str], is_hit: Callable[[str], bool]
@@ -116,15 +147,16 @@ class ContextExcluder:
         self._normalise = normalise
         self._is_hit = is_hit
         self._terms_re = _term_regex(g for r in self.rules for g in r.terms) if self.rules else None
-        self._scans: list[tuple[re.Pattern[str], re.Pattern[str]]] = []
+        self._checks: list[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]] = []
         for rule in self.rules:
-            terms = _term_regex(rule.terms)
-            for seq in rule.before:  # the sequence, then (looked ahead, not consumed) the hit's word
-                self._scans.append((re.compile(rf"(?<![\w\-]){_sequence(seq)}\s+(?=(?P<w>{WORD}))", _FLAGS), terms))
-            for seq in rule.after:  # the hit's word, then (looked ahead) the sequence
-                self._scans.append((re.compile(rf"(?<![\w\-])(?P<w>{WORD})(?=\s+{_sequence(seq)}(?![\w\-]))", _FLAGS),
-                                    terms))  # fmt: skip
-        self._terms: dict[str, str] = {}
+            before = after = None
+            if rule.before:
+                seqs = "|".join(_sequence(s) for s in rule.before)
+                before = re.compile(rf"(?<![\w\-])(?:{seqs}){SEP}\Z", _FLAGS)
+            if rule.after:
+                seqs = "|".join(_sequence(s) for s in rule.after)
+                after = re.compile(rf"{SEP}(?:{seqs})(?![\w\-])", _FLAGS)
+            self._checks.append((_candidate_regex(rule.terms), _term_regex(rule.terms), before, after))
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -134,21 +166,36 @@ class ContextExcluder:
         return self._terms_re is not None and self._terms_re.match(term) is not None
 
     def term_of(self, word: str) -> str:
-        term = self._terms.get(word)
-        if term is None:
-            term = self._terms[word] = self._normalise(word)
-        return term
+        return self._normalise(word)
+
+    def occurrences(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the written words in ``text`` that are hits of the rules' terms."""
+        found: dict[int, tuple[int, int, str]] = {}
+        for candidates, terms, _, _ in self._checks:
+            for m in candidates.finditer(text):
+                if m.start() not in found:
+                    term = self.term_of(m.group())
+                    if term and terms.match(term) and self._is_hit(term):
+                        found[m.start()] = (m.start(), m.end(), term)
+        return [found[s] for s in sorted(found)]
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words in ``text`` whose hit the rules exclude, in text order."""
         found: dict[int, tuple[int, int, str]] = {}
-        for scan, terms in self._scans:
-            for m in scan.finditer(text):
-                start = m.start("w")
-                if start in found:
+        for candidates, terms, before, after in self._checks:
+            for m in candidates.finditer(text):
+                a, b = m.start(), m.end()
+                if a in found:
                     continue
-                word = m.group("w")
-                term = self.term_of(word)
+                if not (
+                    (before is not None and before.search(text, max(0, a - _WINDOW), a))
+                    or (after is not None and after.match(text, b, b + _WINDOW))
+                ):
+                    continue
+                term = self.term_of(m.group())
                 if term and terms.match(term) and self._is_hit(term):
-                    found[start] = (start, start + len(word), term)
+                    found[a] = (a, b, term)
         return [found[s] for s in sorted(found)]
+
+
+WORD_RE = re.compile(WORD)

@@ -85,18 +85,38 @@ def passage_hits(toks: list[str], present: Iterable[str], themes: dict[str, tupl
 def context_drops(
     matcher: ThemeMatcher, text: str, toks: list[str], present: Iterable[str], context: dict[str, tuple[int, ...]]
 ) -> dict[int, int]:
-    """Hits per theme index that the context rules drop in a passage: the excluded words the rules find in
-    its ``text``, at most as many as the passage has hits of the terms the rules look at."""
-    covered: dict[int, int] = {}
+    """Hits per theme index that the context rules drop in a passage: the excluded words the rules find in its
+    ``text`` that are stored as the hit term itself (see ``stored_alone``)."""
+    themes: set[int] = set()
     for term in present:
-        for j in context.get(term, ()):
-            covered[j] = covered.get(j, 0) + toks.count(term)
+        themes.update(context.get(term, ()))
     drops = {}
-    for j, n in covered.items():
-        k = min(n, len(matcher.excluded_spans(j, text))) if n else 0
+    for j in themes:
+        by_term: dict[str, list[int]] = {}
+        for start, _, term in matcher.excluded_spans(j, text):
+            if j in context.get(term, ()):
+                by_term.setdefault(term, []).append(start)
+        k = sum(stored_alone(matcher, j, text, toks, term, starts) for term, starts in by_term.items())
         if k:
             drops[j] = k
     return drops
+
+
+def stored_alone(matcher: ThemeMatcher, j: int, text: str, toks: list[str], term: str, starts: list[int]) -> int:
+    """How many of the written words of ``term`` at ``starts`` are stored as ``term`` itself, not inside a phrase
+    ("wissenschaftliche Begleitung und Auswertung" is one stored term): the written words of the term and the
+    stored terms that carry it are matched in text order. When no phrase carries the term, or the two cannot
+    be matched, at most as many as the passage has of the term."""
+    inner = f"_{term}_"
+    carriers = [tok == term for tok in toks if tok == term or inner in f"_{tok}_"]
+    alone = carriers.count(True)
+    if alone == len(carriers) or "_" in term:
+        return min(len(starts), alone)
+    written = [a for a, _, t in matcher.context_occurrences(j, text) if t == term]
+    if len(written) != len(carriers):
+        return min(len(starts), alone)
+    at = {p: i for i, p in enumerate(written)}
+    return sum(1 for s in starts if s in at and carriers[at[s]])
 
 
 def codebook_counts(

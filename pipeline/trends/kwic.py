@@ -173,6 +173,7 @@ class _Finder:
         self.cache: dict[str, list[dict[str, Any]] | None] = {}
         self.unlocated = 0
         self._meta: dict[str, dict[str, Any]] = {}
+        self._pages: dict[str, list[tuple[int, str]]] = {}
 
     def occurrences(self, pid: str) -> list[dict[str, Any]] | None:
         """The candidate occurrences of a passage in token order, each with its span and whether it is
@@ -195,27 +196,29 @@ class _Finder:
     def _select(self, row: Any, toks: list[str], text: str, spans: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
         j, m = self.j, self.matcher
         self.cls.learn(set(toks))
-        dropped = [(a, b) for a, b, _ in m.excluded_spans(j, text)] if m.has_context else []
-        present = set(toks).intersection(self.cls.hitting)
-        n_drop = context_drops(m, text, toks, present, self.cls.context).get(j, 0) if dropped else 0
+        dropped = m.excluded_spans(j, text) if m.has_context else []
+        left: dict[str, int] = {}  # per term: how many hits the context rules drop (as the table counts them)
+        for _, _, term in dropped:
+            if j in self.cls.context.get(term, ()):
+                left[term] = min(left.get(term, 0) + 1, toks.count(term))
         out = []
         for tok, a, b in spans:
             if self.wanted is not None and not self.wanted.match(tok):
                 continue
             hit = j in self.cls.themes.get(tok, ())
             reason = ""
-            if hit and j in self.cls.context.get(tok, ()) and n_drop and any(a < e and s < b for s, e in dropped):
-                reason, n_drop = "context rule", n_drop - 1
+            if hit and left.get(tok) and any(t == tok and a < e and s < b for s, e, t in dropped):
+                reason = "context rule"
+                left[tok] -= 1
             if self.excluded:
                 if not hit and self.theme in m.excluded_by_pattern(tok):
                     reason = "exclude glob"
                 elif not (hit and j in self.cls.context.get(tok, ())):
                     continue
-                out.append({"term": tok, "start": a, "end": b, "selected": bool(reason), "reason": reason,
-                            "doc_id": row[0], "pages": (row[1], row[2]), "text": text})  # fmt: skip
-            elif hit:
-                out.append({"term": tok, "start": a, "end": b, "selected": not reason, "reason": reason,
-                            "doc_id": row[0], "pages": (row[1], row[2]), "text": text})  # fmt: skip
+            elif not hit:
+                continue
+            out.append({"term": tok, "start": a, "end": b, "selected": bool(reason) if self.excluded else not reason,
+                        "reason": reason, "doc_id": row[0], "pages": (row[1], row[2]), "text": text})  # fmt: skip
         return out
 
     def accept(self, unit: _Unit) -> dict[str, Any] | None:
@@ -262,9 +265,12 @@ class _Finder:
         if last is None or last == first:
             return page_label(meta, first)
         probe = _flat(text[max(0, a - 25):b]).strip()
-        for page in self.store.get_pages(doc_id):
-            if first <= page.page_no <= last and probe in _flat(page.text):
-                return page_label(meta, page.page_no)
+        pages = self._pages.get(doc_id)
+        if pages is None:
+            pages = self._pages[doc_id] = [(p.page_no, _flat(p.text)) for p in self.store.get_pages(doc_id)]
+        for page_no, page_text in pages:
+            if first <= page_no <= last and probe in page_text:
+                return page_label(meta, page_no)
         return f"{page_label(meta, first)} - {page_label(meta, last)}"
 
 
