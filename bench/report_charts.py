@@ -37,37 +37,50 @@ SHARED = Path(os.environ.get("THEMENRADAR_SHARED", ROOT.parent / "shared"))
 SPEECHES = SHARED / "corpus" / "transcripts" / "bundestag-wp19" / "bt19_speeches_2017-2020.jsonl.gz"
 
 
+DB = RESULTS / "wp19.db"
+MODEL = RESULTS / "models" / "wp19-k30"
+
+
+def wp19_config(period: str | None = None, report: dict | None = None):  # noqa: ANN201
+    """The config of the WP19 build (``period``: with its [trends] settings, groups = party; ``report``: a
+    [report] section)."""
+    from pipeline.config import config_from_dict
+
+    base = {
+        "paths": {"models": str(RESULTS / "models")},
+        "ingest": {"jsonl_fields": {"publisher": "fraktion", "title": "top"}, "doc_type": "Rede"},
+        "model": {"name": "wp19-k30", "k": 30},  # coherence on, as by default: NPMI and C_V per topic
+    }
+    if period:
+        base["trends"] = {"period": period, "groups": ["publisher"], "min_docs": 20, "bootstrap": 1000}
+    if report:
+        base["report"] = report
+    return config_from_dict(base)
+
+
 def wp19_tables(rebuild: bool = False) -> dict[str, Path]:
     """The trends stage's tables of the 15,220 WP19 speeches (K=30 NMF, by year and by quarter x party),
     built once into bench/results/charts/ (ingest -> preprocess -> fit -> trends); returns period -> tables dir."""
     from pipeline import ingest, modeling, preprocess, trends
-    from pipeline.config import config_from_dict
     from pipeline.store import CorpusStore
 
     out = {p: RESULTS / f"wp19_{p}" / "tables" for p in ("year", "quarter")}
     if not rebuild and all((d / "trend_summary.csv").is_file() for d in out.values()):
         return out
     RESULTS.mkdir(parents=True, exist_ok=True)
-    db = RESULTS / "wp19.db"
-    base = {
-        "paths": {"models": str(RESULTS / "models")},
-        "ingest": {"jsonl_fields": {"publisher": "fraktion", "title": "top"}, "doc_type": "Rede"},
-        "model": {"name": "wp19-k30", "k": 30, "coherence": False},
-    }
-    cfg = config_from_dict(base)
+    cfg = wp19_config()
     t0 = time.perf_counter()
-    with CorpusStore(db) as store:
+    with CorpusStore(DB) as store:
         if store.count_passages() == 0:
             ingest.run(store, [SPEECHES], cfg.ingest)
             preprocess.run(store, cfg.preprocess)
             print(f"ingest + preprocess: {time.perf_counter() - t0:.0f} s", flush=True)
-        model = RESULTS / "models" / "wp19-k30"
+        model = MODEL
         if rebuild or not (model / "manifest.json").is_file():
             modeling.fit(store, cfg)
             print(f"fit K=30: {time.perf_counter() - t0:.0f} s", flush=True)
         for period, tables in out.items():
-            pcfg = config_from_dict({**base, "trends": {"period": period, "groups": ["publisher"],
-                                                         "min_docs": 20, "bootstrap": 1000}})  # fmt: skip
+            pcfg = wp19_config(period)
             trends.run(store, model, pcfg, out_dir=tables.parent)
             print(f"trends by {period}: {time.perf_counter() - t0:.0f} s", flush=True)
     return out
@@ -79,9 +92,9 @@ VEGA_FILES = {
     "vega-lite": "build/vega-lite.min.js",
     "vega-embed": "build/vega-embed.min.js",
 }
-PARTY_COLORS = {"SPD": "#E3000F", "CDU/CSU": "#000000", "BÜNDNIS 90/DIE GRÜNEN": "#1AA037", "Bündnis 90/Die Grünen": "#1AA037",
-                "FDP": "#FFEF00",
-                "AfD": "#0489DB", "DIE LINKE": "#BE3075"}  # fmt: skip
+PARTY_COLORS = {"SPD": "#E3000F", "CDU/CSU": "#000000", "AfD": "#009EE0", "FDP": "#E5C700",
+                "BÜNDNIS 90/DIE GRÜNEN": "#1AA037", "Bündnis 90/Die Grünen": "#1AA037", "DIE LINKE": "#BE3075",
+                "fraktionslos": "#888888", "Fraktionslos": "#888888"}  # the README's example (+ spelling variants)
 
 
 def npm_bundle(name: str) -> str:
@@ -137,14 +150,14 @@ def fragments(tables: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def chrome():  # noqa: ANN201
+def chrome(*extra: str):  # noqa: ANN201
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,900"):  # fmt: skip
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1400,900", *extra):  # fmt: skip
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     return webdriver.Chrome(service=Service(executable_path="/usr/bin/chromedriver"), options=opts)
@@ -177,25 +190,26 @@ def _browser_cpu(driver) -> dict[int, float]:  # noqa: ANN001
     return out
 
 
-def measure(path: Path, runs: int, shots: Path | None) -> dict:
-    """Median time to load and to all charts drawn over ``runs`` fresh loads, console errors, screenshots."""
+def measure(path: Path, runs: int, shots: Path | None, ready: str = READY) -> dict:
+    """Median time to load and to all charts drawn over ``runs`` fresh loads, console errors, screenshots
+    (``ready``: the script that waits for the page and returns [load, first screen, all drawn] in ms)."""
     import statistics
 
     from selenium.webdriver.common.by import By
 
     driver = chrome()
-    driver.set_script_timeout(60)
+    driver.set_script_timeout(120)
     loads, readies, alls, cpus, errors, counts = [], [], [], [], [], []
     try:
         for _ in range(runs):
             driver.get("about:blank")
             before = _browser_cpu(driver)
             driver.get(path.resolve().as_uri())
-            load, ready, done = driver.execute_async_script(READY)
+            load, shown, done = driver.execute_async_script(ready)
             after = _browser_cpu(driver)
             cpus.append(sum(t - before.get(pid, 0.0) for pid, t in after.items()))
             loads.append(load)
-            readies.append(ready)
+            readies.append(shown)
             alls.append(done)
             msgs = [
                 e["message"] for e in driver.get_log("browser") if e.get("level") in ("SEVERE", "WARNING")
@@ -213,7 +227,7 @@ def measure(path: Path, runs: int, shots: Path | None) -> dict:
         driver.quit()
     med = statistics.median
     return {"load": med(loads), "screen": med(readies), "all": med(alls), "first_all": alls[0],
-            "first_screen": readies[0], "cpu": med(cpus), "first_cpu": cpus[0],
+            "first_screen": readies[0], "first_load": loads[0], "cpu": med(cpus), "first_cpu": cpus[0],
             "alls": [round(r) for r in alls], "errors": errors, "per_load": max(counts)}  # fmt: skip
 
 

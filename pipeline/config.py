@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import tomllib
 import types
 import typing
@@ -177,6 +178,23 @@ class PreprocessConfig(Section):
 
 
 @dataclass(frozen=True)
+class ComputeConfig(Section):
+    """Where extract and preprocess run: here (process pools) or on a Dask cluster (pipeline/compute/)."""
+
+    executor: str = "local"  # local | dask
+    scheduler: str = ""  # the Dask scheduler's address, e.g. tcp://host:8786 (--scheduler, THEMENRADAR_SCHEDULER)
+    send_bytes: bool = False  # false: workers read PDFs by path (shared file system); true: PDFs sent to them
+    connect_timeout_s: float = 10.0  # to reach the scheduler
+    wait_workers_s: float = 300.0  # for the first worker to join the scheduler (jobs may wait in a queue)
+
+    def validate(self) -> None:
+        _check(self.executor in ("local", "dask"), "compute.executor", "must be 'local' or 'dask'")
+        ok = not self.scheduler or re.fullmatch(r"([a-z]+://)?[^\s/]+", self.scheduler) is not None
+        _check(ok, "compute.scheduler", f"must be an address like tcp://host:8786, got {self.scheduler!r}")
+        check_limits(self, "compute", connect_timeout_s=(0.1, DAY_S), wait_workers_s=(0, 7 * DAY_S))
+
+
+@dataclass(frozen=True)
 class ModelConfig(Section):
     name: str = "default"
     backend: str = "nmf"
@@ -211,11 +229,13 @@ class ModelConfig(Section):
 @dataclass(frozen=True)
 class ThemesConfig(Section):
     codebook: str = _path()  # empty = the codebook shipped with the package
-    min_overlap: float = 0.05  # a free topic is labelled with its best theme only above this overlap
+    min_overlap: float = 0.05  # a free topic's theme needs at least this share of its top-30 weight
+    min_lift: float = 2.0  # ... its theme terms' weight at least this times their share of the corpus
+    min_terms: int = 2  # ... and this many of the theme's codebook entries among its top 20 terms
 
     def validate(self) -> None:
         _check(0 <= self.min_overlap <= 1, "themes.min_overlap", "must be in [0, 1]")
-        check_limits(self, "themes", min_overlap=(0, 1))
+        check_limits(self, "themes", min_overlap=(0, 1), min_lift=(0, 10**6), min_terms=(0, 20))
 
 
 @dataclass(frozen=True)
@@ -230,6 +250,7 @@ class TrendsConfig(Section):
     min_hits: int = 1  # codebook table: term hits a document needs to count as mentioning a theme
     # the codebook measure tables, plots and the report lead with (pipeline/trends/measure.py)
     theme_measure: str = "auto"  # auto | passage_share | doc_share | per_10k
+    parquet: bool = True  # also write each table as tables/<name>.parquet (typed columns) next to the CSV
 
     def validate(self) -> None:
         _check(self.period in ("year", "quarter", "month"), "trends.period", "must be year, quarter or month")
@@ -254,9 +275,14 @@ class ReportConfig(Section):
     passages: int = 3  # most representative passages shown per topic in report.html
     workers: int = 0  # processes drawing the figures (0 = all cores)
     escape_formulas: bool = True  # text cells starting with = + - @ are text in XLSX, get ' in CSV
+    colors: Mapping[str, str] = field(default_factory=FrozenMap)  # group -> colour ("#E3000F") in plots and charts
+    shared_y: bool = False  # panels of different topics/themes on one y-scale (panels of groups always share)
 
     def validate(self) -> None:
         _check(self.workers >= 0, "report.workers", "must be >= 0 (0 = all cores)")
+        for group, colour in self.colors.items():  # hex only: matplotlib and the charts read it alike
+            _check(isinstance(colour, str) and re.fullmatch(r"#(?:[0-9a-fA-F]{3}){1,2}", colour) is not None,
+                   f"report.colors.{group}", f"{colour!r} is not a colour; use \"#RRGGBB\", e.g. \"#E3000F\"")  # fmt: skip
         _check(set(self.formats) <= {"png", "svg", "pdf"}, "report.formats", "must be a subset of png, svg, pdf")
         _check(self.passages >= 0, "report.passages", "must be >= 0")
         check_limits(self, "report", passages=(0, 100), workers=(0, MAX_WORKERS))
@@ -269,6 +295,7 @@ class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    compute: ComputeConfig = field(default_factory=ComputeConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     themes: ThemesConfig = field(default_factory=ThemesConfig)
     trends: TrendsConfig = field(default_factory=TrendsConfig)
@@ -338,12 +365,25 @@ def parse_override(text: str) -> tuple[str, str, Any]:
     return section, name, value
 
 
+def find_config(start: str | Path | None = None) -> Path | None:
+    """The ``themenradar.toml`` of the project ``start`` (default: the working folder) is in: the first one
+    in ``start`` or one of its parent folders, as git finds its repository; None when there is none."""
+    here = Path(start if start is not None else ".").resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_config(path: str | Path | None = None, overrides: typing.Iterable[str] = ()) -> Config:
-    """Read ``path`` (or ``./themenradar.toml`` when it exists, else defaults) and apply overrides."""
+    """Read ``path`` (default: ``find_config()``, the project's ``themenradar.toml`` in the working folder or
+    a parent folder; defaults when there is none) and apply overrides. Relative paths in it are resolved
+    against its folder."""
     data: dict[str, Any] = {}
     base_dir = Path(".").resolve()
-    if path is None and Path(CONFIG_FILE).is_file():
-        path = Path(CONFIG_FILE)
+    if path is None:
+        path = find_config()
     if path is not None:
         path = Path(path)
         try:

@@ -62,7 +62,9 @@ def test_fit_topics_list_infer(runner: CliRunner, store_path: Path, tmp_path: Pa
 
     code, out = invoke(runner, store_path, models, "topics", "default")
     assert code == 0, out
-    assert "top_terms" in out.splitlines()[0] and len(out.splitlines()) == 5
+    table, evidence = out.split("\ntheme evidence:\n")
+    assert "top_terms" in table.splitlines()[0] and len(table.splitlines()) == 5  # header + 4 topics
+    assert len(evidence.splitlines()) == 4 and "codebook entries among the top 20 terms" in evidence
     code, out = invoke(runner, store_path, models, "topics", "default", "--json")
     topics = json.loads(out)
     # the codebook labeller recognises the planted themes; the forest topic matches no theme

@@ -137,6 +137,28 @@ def test_group_chart_panels_colours_and_units(tables: dict[str, pd.DataFrame]) -
     assert set(view) == {"none|all", *(p["key"] for p in spec["panels"])}
 
 
+def test_group_chart_leaves_out_small_groups_and_names_them(tables: dict[str, pd.DataFrame]) -> None:
+    t, c = tables["topic_trends"], tables["theme_trends"]
+    pub = c.query("group_by == 'publisher'").drop_duplicates(["period", "group"]).groupby("group")["n_docs"].sum()
+    cut = int(pub.sort_values().iloc[1])  # the smallest group falls below, the others stay
+    spec = data.group_multiples_spec([(t, "share", "Topic"), (c, "doc_share", "Theme")], group_by="publisher",
+                                     min_docs=cut, shared_y=False)  # fmt: skip
+    small = str(pub.idxmin())
+    assert spec["leftOut"] == [small] and spec["sharedY"] is False
+    assert [p["label"] for p in spec["panels"]] == [g for g in pub.sort_values(ascending=False).index if g != small]
+    html = ic.group_chart([(c, "doc_share", "Theme")], group_by="publisher", min_docs=cut)
+    assert f"fewer than {cut} documents have no panel: {small}." in html
+    assert data.unit_multiples_spec(c, measures=["doc_share"], shared_y=True)["sharedY"] is True
+
+
+def test_summary_lists_the_headline_theme_measure_first(tables: dict[str, pd.DataFrame]) -> None:
+    spec = data.summary_spec(tables["trend_summary"], theme_measure="per_10k")
+    names = [o["value"] for o in spec["selectors"][0]["options"]]
+    themes = [n for n in names if n.startswith("theme_trends")]
+    assert themes == ["theme_trends|per_10k|theme", "theme_trends|doc_share|theme"]
+    assert names[0] == "topic_trends|share|topic"
+
+
 def test_unknown_grouping_says_what_to_run(tables: dict[str, pd.DataFrame]) -> None:
     with pytest.raises(StageError, match="trends --group party"):
         data.lines_spec(tables["topic_trends"], measures=["share"], group_by="party")
@@ -308,3 +330,29 @@ def test_shared_y_scale_checkbox(browser) -> None:  # noqa: ANN001
     fig.find_element(By.CSS_SELECTOR, "input[data-selector=sharedY]").click()
     time.sleep(0.3)
     assert len(set(browser.execute_script(tops, plot))) == 1
+
+
+def test_sparse_bands_do_not_set_the_shared_scale(browser) -> None:  # noqa: ANN001
+    """A sparse cell's wide interval may run off the axis: the shared y-scale follows the values and the
+    intervals of the other cells, so that one tiny group does not flatten every panel."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    fig = _figure(browser, 3)
+    plot = fig.find_element(By.CSS_SELECTOR, ".trc-plot")
+    spec = browser.execute_script("return arguments[0].closest('figure').themenradar.spec", plot)
+
+    def reach(points: list) -> float:
+        return max(max(p[0] or 0, 0 if p[4] else p[2] or 0) for p in points)
+
+    found = [(unit, reach(pts)) for unit, view in spec["views"].items()
+             for pts in [[p for ps in view.items() for p in ps[1]]]
+             if max((p[2] or 0) for p in pts if p[4]) > reach(pts)]  # fmt: skip
+    assert found  # the case: a sparse band higher than everything else
+    unit, top = found[0]
+    Select(fig.find_element(By.CSS_SELECTOR, "select[data-selector=unit]")).select_by_value(unit)
+    time.sleep(0.3)
+    tops = browser.execute_script(
+        "const l = arguments[0]._fullLayout; return Object.keys(l).filter(k => /^yaxis\\d*$/.test(k))"
+        ".map(k => l[k].range[1])", plot)  # fmt: skip
+    assert tops == [pytest.approx(top * 1.05)] * len(tops) and len(tops) >= 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]
         assert len(csv) > 0
         assert (out / "tables" / f"{name}.md").read_text(encoding="utf-8").count("|") > 20
         tex = (out / "tables" / f"{name}.tex").read_text(encoding="utf-8")
-        assert "\\begin{tabular}" in tex and "\\bottomrule" in tex
+        assert "\\begin{longtable}" in tex and "\\bottomrule" in tex
     sheets = pd.read_excel(out / "trends.xlsx", sheet_name=None)
     assert set(sheets) == {"topic_trends", "theme_trends", "trend_summary"}
     back = sheets["theme_trends"]
@@ -61,14 +62,17 @@ def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]
         "topics_by_none.svg",
         "model_themes_by_publisher.png",
     } <= names
-    assert "topics_by_publisher.png" not in names  # free topics by group: tables only
+    assert "topics_by_publisher.png" not in names  # free topics by group: tables and the groups chart
     for f in figs:
         if f.suffix == ".png":
             assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         else:
             assert "<svg" in f.read_text(encoding="utf-8")[:2000]
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html and "<script" not in html
+    ids = re.findall(r'<section id="([a-z]+)">', html)
+    assert ids == ["summary", "themes", "topics", "groups", "passages", "provenance"]
+    assert "https://" not in html.split("<script>")[0] and 'src="http' not in html  # nothing fetched
+    assert "data:image/png;base64," not in html  # the figures are files for papers, the page has charts
     assert "Papier d" in html  # a representative passage's document title
     assert "KI und Automatisierung" in html
 
@@ -150,17 +154,14 @@ def test_report_renders_in_headless_chromium(rendered: tuple[Path, object], tmp_
         driver.get((out / "report.html").resolve().as_uri())
         assert driver.title.startswith("Themenradar")
         assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Themenradar")
-        tables = driver.find_elements(By.CSS_SELECTOR, "table.data")
-        assert len(tables) >= 3
-        assert any("KI und Automatisierung" in t.text for t in tables)
-        images = driver.find_elements(By.TAG_NAME, "img")
-        assert images
-        widths = [
-            driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", i)
-            for i in images
-        ]
-        assert all(w and w > 0 for w in widths), widths
-        assert len(driver.find_elements(By.CSS_SELECTOR, "div.topic blockquote")) >= 3
+        driver.execute_async_script("const cb = arguments[arguments.length - 1]; "
+                                    "window.themenradarCharts.drawAll().then(() => cb(true));")  # fmt: skip
+        charts = driver.find_elements(By.CSS_SELECTOR, "figure.trc-chart")
+        assert len(charts) >= 4 and all(f.get_attribute("data-drawn") == "true" for f in charts)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#themes table.overview tbody tr")
+        assert any("KI und Automatisierung" in r.text for r in rows)
+        driver.find_element(By.ID, "open-all").click()
+        assert len(driver.find_elements(By.CSS_SELECTOR, "details.topic blockquote")) >= 3
         shot = tmp_path / "report.png"
         assert driver.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 
 import click
 
@@ -73,12 +72,14 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
         jsonl_fields={**cfg.jsonl_fields, **field_map},
         turns=turns or cfg.turns,
     )
-    progress = ClickProgress("Ingesting") if sys.stdout.isatty() and not as_json else None
+    progress = None if as_json else ClickProgress("ingest")
     with app.open_store() as store:
-        result = ingest.run(store, paths, cfg, metadata=metadata or app.config.metadata_path,
-                            publisher=publisher, doc_type=doc_type, date=date, progress=progress)  # fmt: skip
-    if progress:
-        progress.close()
+        try:
+            result = ingest.run(store, paths, cfg, metadata=metadata or app.config.metadata_path,
+                                publisher=publisher, doc_type=doc_type, date=date, progress=progress)  # fmt: skip
+        finally:
+            if progress:
+                progress.close()
     for line in result.problem_lines():
         click.echo(line, err=True)
     if as_json:

@@ -7,7 +7,8 @@
 
 Modules: ``corpus`` (passages read from the store), ``fit`` (estimators fitted on the document-term matrix,
 saved with their labels and provenance), ``select`` (quality measures and the rules that choose K),
-``labels`` (seed terms and topic labels from the theme codebook), ``infer`` and ``update``. The estimators
+``labels`` (seed terms and the rows of ``topics.csv``), ``frex`` (distinctive terms: stm's FREX),
+``themerule`` (which codebook theme a topic is about, and the evidence), ``infer`` and ``update``. The estimators
 and the model folder format are ``pipeline.models``'.
 """
 

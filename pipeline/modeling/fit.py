@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ConfigError, ModelError
 from pipeline.hashing import section_hash
 from pipeline.modeling.corpus import Corpus, load_corpus
-from pipeline.modeling.labels import label_topics, seed_terms
+from pipeline.modeling.labels import TermStats, label_topics, rule_of, seed_terms
 from pipeline.modeling.select import Candidate, choose_rule, score_candidates, select_candidate
+from pipeline.models.folder import read_topics_checked
 from pipeline.models.registry import get_backend
 
 if TYPE_CHECKING:
@@ -58,12 +59,13 @@ class FitResult:
     candidates: list[Candidate]
     rule: str
     saved: list[str]
+    warnings: list[str] = field(default_factory=list)  # user labels (labels.toml) flagged after the refit
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "backend": self.backend, "n_passages": self.n_passages,
             "vocab_size": self.vocab_size, "select": self.rule, "saved": self.saved,
-            "candidates": [c.to_dict() for c in self.candidates],
+            "candidates": [c.to_dict() for c in self.candidates], "warnings": self.warnings,
         }  # fmt: skip
 
 
@@ -142,29 +144,43 @@ def fit_corpus(
     normalise = term_normaliser(cfg.preprocess)
     get_backend(backend)  # an unknown backend fails before the corpus is counted
     dtm = build_dtm(corpus, mcfg)
+    stats = TermStats.from_dtm(dtm)
     seeds_of_themes = seed_terms(codebook, normalise)
     candidates: list[Candidate] = []
     total = len(ks) * len(seed_list)
+    steps = total + (1 if mcfg.coherence else 0)  # the candidates, then the coherence pass over the passages
     for kk in ks:
         for seed in seed_list:
             if progress:
-                progress(len(candidates), total, f"K={kk} seed={seed}")
+                progress(len(candidates), steps, f"K={kk} seed={seed}")
             t0 = time.perf_counter()
             model = new_model(backend, kk, seed, mcfg.params.get(backend, {}), seed_terms=seeds_of_themes)
             model.fit(dtm)
             candidates.append(Candidate(kk, seed, time.perf_counter() - t0, model))
     if progress:
-        progress(total, total, "coherence")
-    score_candidates(candidates, corpus.tokens, coherence=mcfg.coherence)
+        progress(total, steps, "coherence" if mcfg.coherence else "scoring")
+    score_candidates(
+        candidates, corpus.tokens, coherence=mcfg.coherence, progress=_coherence_progress(progress, total, steps)
+    )
     keep = [select_candidate(candidates, rule)] if rule else candidates
     root = Path(models_dir) if models_dir is not None else cfg.path("models")
-    saved = []
+    saved, warnings = [], []
     for c in keep:
         c.selected = bool(rule)
         folder = root / (name if (rule or total == 1) else f"{name}-k{c.k}-s{c.seed}")
-        c.path = str(_save(folder, c, candidates, rule, corpus, codebook, normalise, cfg))
+        c.path = str(_save(folder, c, candidates, rule, corpus, stats, codebook, normalise, cfg))
         saved.append(c.path)
-    return FitResult(name, backend, len(corpus.ids), dtm.n_terms, candidates, rule, saved)
+        warnings += [f"{folder.name}: {w}" for w in read_topics_checked(folder)[1]]
+    return FitResult(name, backend, len(corpus.ids), dtm.n_terms, candidates, rule, saved, warnings)
+
+
+def _coherence_progress(
+    progress: Progress | None, done: int, steps: int
+) -> Callable[[int, int], None] | None:
+    """The fit's progress during the coherence pass: step ``done`` of ``steps``, labelled with its percent."""
+    if progress is None:
+        return None
+    return lambda n, total: progress(done, steps, f"coherence {100 * n // total} %")
 
 
 def _save(
@@ -173,6 +189,7 @@ def _save(
     candidates: Sequence[Candidate],
     rule: str,
     corpus: Corpus,
+    stats: TermStats,
     codebook: Codebook,
     normalise: Callable[[str], str],
     cfg: Config,
@@ -197,12 +214,12 @@ def _save(
         dtm={"min_df": mcfg.min_df, "max_df": mcfg.max_df, "max_features": mcfg.max_features},
         codebook={"path": codebook.path, "name": codebook.name, "sha256": codebook.sha256},
         fit_seconds=round(c.fit_s, 3),
-        quality=c.to_dict(),
+        quality={**c.to_dict(), **c.per_topic()},
         select={"rule": rule, "candidates": [x.to_dict() for x in candidates]} if rule else None,
     )
+    shares = np.asarray(shares)
+    topics = label_topics(model, codebook, codebook.matcher(normalise), rule_of(cfg.themes), stats, shares)
     return save_model(
-        folder, model,
-        topics=label_topics(model, codebook, codebook.matcher(normalise), cfg.themes.min_overlap),
-        doc_rows=[corpus.row_meta(i, "fit") for i in range(len(corpus.ids))],
-        shares=np.asarray(shares), provenance=provenance,
+        folder, model, topics=topics, doc_rows=[corpus.row_meta(i, "fit") for i in range(len(corpus.ids))],
+        shares=shares, provenance=provenance,
     )  # fmt: skip

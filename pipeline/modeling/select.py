@@ -9,7 +9,7 @@ the highest NPMI is saved.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,8 @@ class Candidate:
     npmi_finite: int = 0
     cv: float = float("nan")
     cv_finite: int = 0
+    npmi_topics: tuple[float, ...] = ()  # per topic, in topic order (NaN: a term not in the texts)
+    cv_topics: tuple[float, ...] = ()
     diversity: float = float("nan")
     stability: float = float("nan")  # mean over the other seeds at the same K
     selected: bool = False
@@ -53,6 +55,13 @@ class Candidate:
             "path": self.path,
         }  # fmt: skip
 
+    def per_topic(self) -> dict[str, list[float | None]]:
+        """NPMI and C_V of each topic (what the manifest's ``quality`` keeps for the report)."""
+        return {
+            "npmi_per_topic": [round(x, 4) if math.isfinite(x) else None for x in self.npmi_topics],
+            "cv_per_topic": [round(x, 4) if math.isfinite(x) else None for x in self.cv_topics],
+        }
+
 
 def choose_rule(select: bool | str | None, configured: str, *, sweep: bool) -> str:
     """The rule a fit uses: ``select`` as given (True = the configured rule or ``balanced``), else the
@@ -68,17 +77,25 @@ def choose_rule(select: bool | str | None, configured: str, *, sweep: bool) -> s
     return rule
 
 
-def score_candidates(candidates: Sequence[Candidate], tokens: Sequence[Sequence[str]], *, coherence: bool) -> None:
+def score_candidates(
+    candidates: Sequence[Candidate],
+    tokens: Sequence[Sequence[str]],
+    *,
+    coherence: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> None:
     """Set each candidate's NPMI and C_V coherence (on ``tokens``, when ``coherence``), topic diversity and
-    stability (mean similarity to the other seeds' models at the same K)."""
+    stability (mean similarity to the other seeds' models at the same K). ``progress(done, total)``: how
+    far the coherence's passes over ``tokens`` got."""
     from pipeline.evaluate import coherence_many, stability, topic_diversity
 
     tops = [[[w for w, _ in t] for t in c.model.top_terms(25)] for c in candidates]
     if coherence:
-        scores = coherence_many(tops, tokens)
+        scores = coherence_many(tops, tokens, progress=progress)
         for c, s in zip(candidates, scores, strict=True):
             c.npmi, c.npmi_finite = s["c_npmi"].mean, s["c_npmi"].n_finite
             c.cv, c.cv_finite = s["c_v"].mean, s["c_v"].n_finite
+            c.npmi_topics, c.cv_topics = s["c_npmi"].per_topic, s["c_v"].per_topic
     for c, t in zip(candidates, tops, strict=True):
         c.diversity = topic_diversity(t)
     for kk in dict.fromkeys(c.k for c in candidates):

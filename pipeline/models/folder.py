@@ -1,8 +1,9 @@
 """The model folder ``models/<name>/``, the one module that knows its files (contracts.md).
 
-``manifest.json`` (format version, backend, parameters, provenance), ``topics.csv`` (label, kind, theme per
-topic), ``topic_terms.csv``, ``doc_topics.csv`` (one row per passage: ``DOC_COLUMNS`` then shares
-``t0..t{K-1}``), ``vocabulary.txt`` and the backend's own files. A saved model is never a bare pickle:
+``manifest.json`` (format version, backend, parameters, provenance), ``topics.csv`` (label, kind, theme and
+its evidence, top-weight and FREX terms per topic), ``topic_terms.csv``, ``doc_topics.csv`` (one row per
+passage: ``DOC_COLUMNS`` then shares ``t0..t{K-1}``), ``vocabulary.txt``, the backend's own files and the
+user's ``labels.toml`` (``pipeline.models.labelfile``: applied whenever topics are read, kept by a refit). A saved model is never a bare pickle:
 ``load_model`` checks the manifest and its format version, finds the backend in the registry and lets it
 load its own files. ``save_model`` writes a complete folder to a temporary sibling and moves it into place,
 so a crash never leaves half a model where the trend stage would read it.
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ModelError
+from pipeline.models.labelfile import LABELS, apply_labels, labels_digest, labels_template, read_labels
 from pipeline.models.registry import get_backend
 
 if TYPE_CHECKING:
@@ -42,7 +44,12 @@ TOPIC_TERMS = "topic_terms.csv"
 DOC_TOPICS = "doc_topics.csv"
 TOP_N = 30  # terms per topic in topic_terms.csv
 DOC_COLUMNS = ("passage_id", "doc_id", "page_start", "page_end", "n_tokens", "source")
-TOPIC_COLUMNS = ("topic", "label", "kind", "theme", "theme_label", "theme_overlap", "top_terms")
+TOPIC_COLUMNS = (
+    "topic", "label", "kind", "theme", "theme_label", "theme_overlap", "top_terms", "frex_terms", "theme_evidence",
+    "label_source", "label_flag",
+)  # fmt: skip
+#: Columns of the topics as read (``read_topics_frame``): the file's, and the automatic label before a user's.
+READ_TOPIC_COLUMNS = (*TOPIC_COLUMNS, "auto_label")
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,11 @@ class TopicRow:
     theme: str
     theme_label: str
     theme_overlap: float
-    top_terms: str
+    top_terms: str  # the 10 terms of highest weight
+    frex_terms: str = ""  # the 10 most distinctive terms (FREX); the label is made of the first ones
+    theme_evidence: str = ""  # why the topic has its theme, or why its best candidate was refused
+    label_source: str = "auto"  # auto | user (a user's labels.toml, applied when the topics are read)
+    label_flag: str = ""  # why a user's label was not applied or not checked
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -136,31 +147,40 @@ def write_topics(folder: Path, rows: Sequence[TopicRow]) -> None:
         w = csv.writer(fh)
         w.writerow(TOPIC_COLUMNS)
         for r in rows:
-            w.writerow(
-                [r.topic, r.label, r.kind, r.theme, r.theme_label, f"{r.theme_overlap:.4f}", r.top_terms]
-            )
+            w.writerow([
+                r.topic, r.label, r.kind, r.theme, r.theme_label, f"{r.theme_overlap:.4f}", r.top_terms,
+                r.frex_terms, r.theme_evidence, r.label_source, r.label_flag,
+            ])  # fmt: skip
 
 
 def read_topics(folder: str | Path) -> list[dict[str, str]]:
-    """The topics of a saved model (``topics.csv``) as dicts of the file's strings, after the manifest check;
-    the one reader of ``topics.csv`` (``read_topics_frame`` types it for pandas)."""
+    """The topics of a saved model (``topics.csv``) as dicts of strings (``READ_TOPIC_COLUMNS``), after the
+    manifest check, with the user's ``labels.toml`` applied; the one reader of ``topics.csv``
+    (``read_topics_frame`` types it for pandas)."""
+    return read_topics_checked(folder)[0]
+
+
+def read_topics_checked(folder: str | Path) -> tuple[list[dict[str, str]], list[str]]:
+    """``read_topics`` and a warning line per user label that was flagged (not applied or not checked)."""
     folder = Path(folder)
     read_manifest(folder)
-    return _topic_rows(folder)
+    return _labelled_rows(folder)
 
 
-def _topic_rows(folder: Path) -> list[dict[str, str]]:
+def _labelled_rows(folder: Path) -> tuple[list[dict[str, str]], list[str]]:
     try:
         with (folder / TOPICS).open(encoding="utf-8", newline="") as fh:
-            return list(csv.DictReader(fh))
+            raw = list(csv.DictReader(fh))
     except (OSError, csv.Error) as exc:
         raise ModelError(f"{folder}: model table unreadable ({exc}); fit the model again") from exc
+    rows = [{c: (r.get(c) or "") for c in TOPIC_COLUMNS} for r in raw]  # older folders lack new columns
+    return apply_labels(rows, read_labels(folder))
 
 
 def _topics_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
     import pandas as pd
 
-    frame = pd.DataFrame(rows, columns=list(TOPIC_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(READ_TOPIC_COLUMNS))
     return frame.astype({"topic": "int64", "theme_overlap": "float64"})
 
 
@@ -168,6 +188,30 @@ def read_topics_frame(folder: str | Path) -> pd.DataFrame:
     """``read_topics`` as a DataFrame: ``topic`` int, ``theme_overlap`` float, the rest strings ("" when
     empty)."""
     return _topics_frame(read_topics(folder))
+
+
+def model_manifest(folder: str | Path) -> dict[str, Any]:
+    """``read_manifest`` plus ``labels_sha256`` (``labels_digest``): the state of a model folder that its
+    trend tables depend on (``read_model_tables`` gives the same dict)."""
+    return {**read_manifest(folder), "labels_sha256": labels_digest(folder)}
+
+
+def write_labels_template(folder: str | Path, *, force: bool = False) -> Path:
+    """Write ``labels.toml`` into a model folder: an entry per topic with ``label = ""`` and its top terms,
+    for the user to fill in. An existing file is kept unless ``force``; with ``force`` its labels (and their
+    recorded terms) are carried into the new file."""
+    folder = Path(folder)
+    path = folder / LABELS
+    if path.exists() and not force:
+        raise ModelError(
+            f"{path}: exists already; edit it, or write a new skeleton that keeps its labels with --force"
+        )
+    rows = read_topics(folder)
+    text = labels_template(rows, read_manifest(folder), read_labels(folder) if path.exists() else {})
+    tmp = path.with_name(f".{LABELS}.tmp-{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+    return path
 
 
 def write_topic_terms(folder: Path, model: TopicModel, n: int = TOP_N) -> None:
@@ -225,12 +269,13 @@ class ModelTables:
 
 
 def read_model_tables(folder: str | Path) -> ModelTables:
-    """``manifest.json`` as a dict and the three CSV tables as DataFrames (ids and labels as strings)."""
+    """``model_manifest`` and the three CSV tables as DataFrames (ids and labels as strings; the topics with
+    the user's labels applied)."""
     import pandas as pd
 
     folder = Path(folder)
-    manifest = read_manifest(folder)
-    topics = _topics_frame(_topic_rows(folder))
+    manifest = model_manifest(folder)
+    topics = _topics_frame(_labelled_rows(folder)[0])
     try:
         terms = pd.read_csv(folder / TOPIC_TERMS, dtype={"term": str}, keep_default_na=False)
         docs = pd.read_csv(
@@ -268,6 +313,8 @@ def save_model(
         write_doc_topics(tmp, doc_rows, shares)
         files = sorted(p.name for p in tmp.iterdir())
         write_manifest(tmp, _manifest(folder.name, model, provenance, files))
+        if (folder / LABELS).is_file():  # the user's labels survive a refit (and are checked on reading)
+            shutil.copy2(folder / LABELS, tmp / LABELS)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

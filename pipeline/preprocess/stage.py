@@ -4,10 +4,13 @@ Cache: a document is processed again only when the hash of its kept page texts o
 key (config section + forced phrases + rules version) differs from its ``preprocess_state`` row. A new cache
 key or ``force`` redoes every document and learns the phrase model again (see ``phrases.py``).
 
-Work: pages are read once, in document-id order, and streamed as batches of jobs. With ``workers = N`` this
-process and N - 1 forked workers (one pool for the whole run) do the batches; this process also learns the
-phrase model from the first documents (phase 1, the phrase sample), gives the sample its phrases while the
-others go on (phase 2) and writes every document's passages in batched transactions.
+Work: pages are read once, in document-id order, and streamed as batches of jobs to one pool for the whole
+run (``pipeline.compute``): locally this process and N - 1 forked workers (``workers = N``), on a Dask cluster
+its workers. This process learns the phrase model from the first documents (phase 1, the phrase sample: the
+workers prepare them, the counting happens here), gives the sample its phrases while the workers go on
+(phase 2) and writes every document's passages in batched transactions. Either way the phrase model and the
+passages are the same: the sample is the same documents, phrases are learned in one place from counts (order
+does not matter), and each run's workers start with fresh per-form caches (``worker.Run``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,12 +32,12 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.hashing import section_hash
 from pipeline.preprocess import worker
-from pipeline.preprocess.executor import Executor
 from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
 from pipeline.themes import load_codebook
 
 if TYPE_CHECKING:
-    from pipeline.config import PreprocessConfig
+    from pipeline.compute import BatchPool, Executor
+    from pipeline.config import ComputeConfig, PreprocessConfig
     from pipeline.store import CorpusStore
 
 # Bump when a rule changes the output for the same config (invalidates every document's cache).
@@ -55,6 +59,7 @@ class PreprocessResult:
     removed: int = 0  # documents no longer extracted whose passages were deleted
     passages: int = 0  # passages written in this run
     excluded_language: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # doc id -> reason (a document that killed workers)
     empty_passages: int = 0
     raw_tokens: int = 0  # spaCy tokens of the processed passages
     terms: int = 0  # vocabulary terms written
@@ -133,11 +138,13 @@ def run(
     progress: Progress | None = None,
     forced_phrases: Sequence[str] | None = None,
     codebook: str | Path | None = None,
+    compute: ComputeConfig | None = None,
 ) -> PreprocessResult:
     """Preprocess every ``extracted`` document whose pages or config changed; see the module docstring.
 
     ``forced_phrases``: multi-word terms always joined; default the multi-word terms of the codebook
-    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``."""
+    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``. ``compute``: where the
+    workers are (default: this machine)."""
     t0 = time.perf_counter()
     forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg, codebook)
     key = cache_key(cfg, forced)
@@ -156,7 +163,10 @@ def run(
     jobs = work.jobs(docs, states, redo_all)
     first = next(jobs, None)
     if first is not None:
-        work.process(itertools.chain([first], jobs), _params(cfg, forced), model, train)
+        from pipeline.compute import open_executor
+
+        with open_executor(compute) as executor:
+            work.process(executor, itertools.chain([first], jobs), _params(cfg, forced), model, train)
     _finish(store, res, t0)
     return res
 
@@ -219,32 +229,43 @@ class _Pass:
                 self.tick(doc_id)
 
     def process(
-        self, jobs: Iterator[worker.Job], params: worker.Params, model: PhraseModel | None, train: bool
-    ) -> None:
+        self, executor: Executor, jobs: Iterator[worker.Job], params: worker.Params, model: PhraseModel | None,
+        train: bool,
+    ) -> None:  # fmt: skip
         """Turn the jobs into passages and write them; with ``train``, learn the phrase model first from the
-        phrase sample (phase 1), which gets its phrases while the workers go on with the rest (phase 2)."""
+        phrase sample (phase 1), which gets its phrases while the workers go on with the rest (phase 2).
+        Local workers are forked from here with this process's builder; a cluster's build their own."""
+        run = worker.Run(params, uuid.uuid4().hex)
         builder = worker.PassageBuilder(params, model)
+        worker.set_process_builder(builder, run)  # before the pool forks
         writer = _Writer(self.store, self.key, self.res, self.tick)
         sample: deque[worker.Prepared] = deque()  # the phrase sample, waiting for the phrase model
-        with Executor(builder, self.res.workers, params) as ex:
-            if train:
-                model = self._learn_phrases(ex, jobs, builder, sample)
-            self.res.phrases = len(model.phrases) if model else 0
-            model_json = model.to_json() if model is not None else None
-            own_work = functools.partial(_finish_sample, sample, builder, writer)
-            for outs in ex.map(worker.worker_process, _batches(jobs), model_json, own_work=own_work):
-                for out in outs:
-                    writer.add(out)
+        try:
+            with executor.pool(self.res.workers) as pool:
+                self.res.workers = pool.workers
+                if train:
+                    model = self._learn_phrases(pool, run, jobs, builder, sample, writer)
+                self.res.phrases = len(model.phrases) if model else 0
+                model_json = pool.share(model.to_json() if model is not None else None)
+                own_work = functools.partial(_finish_sample, sample, builder, writer)
+                outputs = pool.map(worker.worker_process, _batches(jobs), run, model_json, own_work=own_work,
+                                   on_failed=writer.failed)  # fmt: skip
+                for outs in outputs:
+                    for out in outs:
+                        writer.add(out)
+        finally:
+            worker.set_process_builder(None)
         writer.flush()
 
     def _learn_phrases(
-        self, ex: Executor, jobs: Iterator[worker.Job], builder: worker.PassageBuilder,
-        sample: deque[worker.Prepared],
+        self, pool: BatchPool, run: worker.Run, jobs: Iterator[worker.Job], builder: worker.PassageBuilder,
+        sample: deque[worker.Prepared], writer: _Writer,
     ) -> PhraseModel:  # fmt: skip
         """Phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample; they are
         prepared (kept in ``sample``) and the phrase model is learned from them and stored."""
         learner: PhraseLearner | None = None
-        for preps in ex.map(worker.worker_prepare, _batches(_take_words(jobs, self.cfg.phrase_sample_tokens))):
+        batches = _batches(_take_words(jobs, self.cfg.phrase_sample_tokens))
+        for preps in pool.map(worker.worker_prepare, batches, run, on_failed=writer.failed):
             learner = learner or self._new_learner(builder)  # once the workers have their first tasks
             for prep in preps:
                 builder.analyzer.adj_terms |= prep.adj_terms
@@ -314,6 +335,15 @@ class _Writer:
         res.excluded_language = dict(Counter(res.excluded_language) + Counter(out.excluded))
         if len(self.buf) >= WRITE_DOCS:
             self.flush()
+
+    def failed(self, job: worker.Job, reason: str) -> None:
+        """A document the executor gave up on (it killed cluster workers again and again): status failed
+        with the reason, its old passages removed."""
+        self.tick(job.doc_id)
+        self.res.failed[job.doc_id] = reason
+        with self.store.transaction():
+            self.store.delete_passages([job.doc_id])
+            self.store.set_status(job.doc_id, "failed", f"preprocessing: {reason}")
 
     def flush(self) -> None:
         if not self.buf:

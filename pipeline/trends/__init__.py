@@ -102,13 +102,13 @@ def run(
         mt = model_tables(model_dir)
         manifest = mt.manifest
         say(1, 4, "topic trends")
-        tables["topic_trends"], rows = topic_trends(mt, docs, tc)
+        tables["topic_trends"], rows = topic_trends(mt, docs, tc, _bootstrap(progress, 1, "topic trends"))
         summary += rows
         seconds["topic_trends"] = time.perf_counter() - t0
     if codebook:
         t1 = time.perf_counter()
         say(2, 4, "codebook trends")
-        table, rows, measure = theme_trends(store, cfg, docs)
+        table, rows, measure = theme_trends(store, cfg, docs, _bootstrap(progress, 2, "codebook trends"))
         if table is None and model_dir is None:
             raise StageError("the corpus store has no passages; run `themenradar preprocess` first")
         if table is not None:
@@ -120,7 +120,7 @@ def run(
     tables["trend_summary"] = _frame(summary)
     say(3, 4, "writing")
     changes = _compare(old, tables) if old is not None else None
-    files = _write_tables(tables, out / TABLES_DIR, escape_formulas=cfg.report.escape_formulas)
+    files = _write_tables(tables, out / TABLES_DIR, escape_formulas=cfg.report.escape_formulas, parquet=tc.parquet)
     seconds["total"] = time.perf_counter() - t0
     result = TrendsResult(
         out_dir=str(out), files=files, period=tc.period, groups=list(tc.groups), weight=tc.weight,
@@ -132,6 +132,13 @@ def run(
     result.files.append(_write_meta(out, result, cfg, manifest))
     say(4, 4, "done")
     return result
+
+
+def _bootstrap(progress: Progress | None, step: int, name: str) -> Callable[[int, int], None] | None:
+    """The run's progress during the bootstrap of step ``step`` (of 4): ``topic trends: bootstrap 40 %``."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(step, 4, f"{name}: bootstrap {100 * done // max(total, 1)} %")
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
@@ -150,14 +157,38 @@ def _compare(old: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> d
     return {str(k): int(v) for k, v in diff["status"].value_counts().items()}
 
 
-def _write_tables(tables: dict[str, pd.DataFrame], folder: Path, *, escape_formulas: bool) -> list[str]:
+def _write_tables(
+    tables: dict[str, pd.DataFrame], folder: Path, *, escape_formulas: bool, parquet: bool = False
+) -> list[str]:
+    """Each table as ``<name>.csv`` and, with ``parquet``, as ``<name>.parquet`` (``write_parquet``)."""
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for name, t in tables.items():
         path = folder / f"{name}.csv"
         write_csv(t, path, escape_formulas=escape_formulas, float_format="%.6g")
         files.append(str(path))
+        if parquet:
+            files.append(str(write_parquet(t, folder / f"{name}.parquet")))
+        else:
+            (folder / f"{name}.parquet").unlink(missing_ok=True)  # no stale copy beside a new CSV
     return files
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """``df`` as a Parquet file (fastparquet, zstd, no index): typed columns, text as UTF-8 strings, values
+    as they are (a Parquet reader never evaluates a cell as a formula). Same frame, same bytes."""
+    import warnings
+
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    with warnings.catch_warnings():  # fastparquet reads a pandas option that pandas 3 deprecates, on import
+        warnings.filterwarnings("ignore", message=".*infer_string.*")
+        import fastparquet
+
+    text = {str(c): "utf8" for c in df.columns if is_object_dtype(df[c]) or is_string_dtype(df[c])}
+    fastparquet.write(str(path), df, write_index=False, compression="ZSTD", object_encoding=text or "infer",
+                      stats=False)  # fmt: skip
+    return path
 
 
 def _periods(tables: dict[str, pd.DataFrame]) -> list[str]:

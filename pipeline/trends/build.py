@@ -4,6 +4,7 @@ the theme table (codebook hits, needs only passages)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,9 +90,12 @@ def model_tables(model_dir: str | Path) -> ModelTables:
     return read_model_tables(model_dir)
 
 
-def topic_trends(mt: ModelTables, docs: Documents, tc: TrendsConfig) -> tuple[pd.DataFrame, list[dict]]:
+def topic_trends(
+    mt: ModelTables, docs: Documents, tc: TrendsConfig, progress: Callable[[int, int], None] | None = None
+) -> tuple[pd.DataFrame, list[dict]]:
     """``topic_trends.csv`` and its slope rows: per period x group the mean share of every topic
-    (``unit=topic``) and of every codebook theme of the model's seeded theme topics (``unit=theme``)."""
+    (``unit=topic``) and of every codebook theme of the model's seeded theme topics (``unit=theme``).
+    ``progress``: how far the bootstrap got (``tables.estimate``)."""
     import pandas as pd
 
     doc_ids, shares, tokens = aggregate_doc_topics(mt.doc_topics, mt.k)
@@ -114,7 +118,7 @@ def topic_trends(mt: ModelTables, docs: Documents, tc: TrendsConfig) -> tuple[pd
         units += ["theme"] * len(theme_keys)
     w = tokens if tc.weight == "tokens" else np.ones(len(doc_ids))
     ests = estimate("topics", periods, groupings, [ValueSet(shares, w)], tokens,
-                    replicates=tc.bootstrap, seed=tc.seed, level=tc.level)  # fmt: skip
+                    replicates=tc.bootstrap, seed=tc.seed, level=tc.level, progress=progress)  # fmt: skip
     frames, summary = [], []
     for est in ests:
         f = long_frame(est, {"share": 0}, keys, labels, tc.min_docs)
@@ -134,12 +138,13 @@ def theme_matcher(cfg: Config) -> tuple[Codebook, ThemeMatcher]:
 
 
 def theme_trends(
-    store: CorpusStore, cfg: Config, docs: Documents
+    store: CorpusStore, cfg: Config, docs: Documents, progress: Callable[[int, int], None] | None = None
 ) -> tuple[pd.DataFrame | None, list[dict[str, Any]], dict[str, Any] | None]:
     """``theme_trends.csv``, its slope rows and the headline measure (``measure.choose_theme_measure``): per
     period x group x codebook theme the share of a document's passages mentioning the theme (mean over
     documents, bootstrap interval), the share of documents mentioning it (Wilson interval) and its term hits
-    per 10,000 tokens (bootstrap interval). None when the store has no passages."""
+    per 10,000 tokens (bootstrap interval). None when the store has no passages. ``progress``: how far the
+    bootstrap got."""
     import pandas as pd
 
     tc = cfg.trends
@@ -154,7 +159,8 @@ def theme_trends(
     ones = np.ones(len(tok))
     ests = estimate("themes", periods, groupings,
                     [ValueSet(counts.mentions, ones), ValueSet(rate, tok), ValueSet(counts.passage_share, ones)],
-                    tok, replicates=tc.bootstrap, seed=tc.seed, level=tc.level, sum_values=counts.hits)  # fmt: skip
+                    tok, replicates=tc.bootstrap, seed=tc.seed, level=tc.level, sum_values=counts.hits,
+                    progress=progress)  # fmt: skip
     frames, summary = [], []
     units = ["theme"] * len(counts.keys)
     names = {"doc_share": 0, "per_10k": 1, "passage_share": 2}

@@ -142,8 +142,14 @@ def test_markdown_tables_escape_html_and_pipes(hostile_report: Path) -> None:
 
 
 def test_html_report_keeps_injected_labels_inert(hostile_report: Path) -> None:
+    import re
+
     html = (hostile_report / "report.html").read_text(encoding="utf-8")
-    assert "<script" not in html and "<img src=x" not in html and "<b>Verband" not in html
+    # the page's own scripts only (chart code, chart data as JSON, the navigation); no label became a tag
+    assert set(re.findall(r"<script[^>]*>", html)) == {"<script>", '<script type="application/json" class="trc-spec">'}
+    assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>Verband" not in html
+    for spec in re.findall(r'<script type="application/json" class="trc-spec">(.*?)</script>', html, re.S):
+        assert "<" not in spec and json.loads(spec)  # labels inside chart data are \u003c-escaped JSON
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
@@ -157,19 +163,23 @@ def test_dollar_signs_in_labels_do_not_break_the_plots(hostile_report: Path, tmp
     themes = read_table(hostile_report / "tables" / "theme_trends.csv")
     topics = read_table(hostile_report / "tables" / "topic_trends.csv")
     ki = themes[themes["theme"].isin(["ki", "interaktion"])]
-    files = figures.theme_figures(ki, [("doc_share", "docs (%)")], tmp_path, "theme_", ["png", "svg"])
-    files += figures.theme_figures(
-        topics, [("share", "share (%)")], tmp_path, "model_theme_", ["svg"], unit="theme"
-    )
-    files += figures.small_multiples(ki, "doc_share", "docs (%)", "publisher", tmp_path / "by_publisher", ["svg"],
+    files = figures.theme_figures(ki, ["doc_share"], tmp_path, "theme_", ["png", "svg"])
+    files += figures.theme_figures(topics, ["share"], tmp_path, "model_theme_", ["svg"], unit="theme")
+    # seven publishers: a panel per publisher (past three groups), titled with the publisher's name
+    files += figures.group_panels(ki, "doc_share", "publisher", tmp_path, "by_publisher_", ["svg"])
+    three = ki[(ki["group_by"] == "none") | ki["group"].isin([DOLLAR_LABEL, FORMULA, "-0.3"])]
+    files += figures.small_multiples(three, "doc_share", "publisher", tmp_path / "by_publisher", ["svg"],
                                      title="Codebook themes by publisher")  # fmt: skip
     assert {f.name for f in files} >= {
         "theme_ki.png",
         "theme_ki.svg",
         "model_theme_ki.svg",
+        "by_publisher_ki.svg",
         "by_publisher.svg",
     }
     assert DOLLAR_LABEL in (tmp_path / "theme_ki.svg").read_text(encoding="utf-8")  # drawn as the text it is
     assert DOLLAR_LABEL in (tmp_path / "model_theme_ki.svg").read_text(encoding="utf-8")
+    panels = (tmp_path / "by_publisher_ki.svg").read_text(encoding="utf-8")
+    assert DOLLAR_LABEL in panels and '>=HYPERLINK("http://evil.example/' in panels  # panel titles
     legend = (tmp_path / "by_publisher.svg").read_text(encoding="utf-8")
     assert DOLLAR_LABEL in legend and '>=HYPERLINK("http://evil.example/' in legend  # a legend entry

@@ -12,12 +12,12 @@ per page, anywhere before or after the figures)::
 
     chart_assets() -> str
         <style> and <script> (plotly.js + our renderer, ~1.2 MB), to include once per page.
-    summary_chart(trend_summary, *, group_by=None, limit=20, title="") -> str
+    summary_chart(trend_summary, *, group_by=None, limit=20, title="", theme_measure=None) -> str
         section ``summary``: slopes per year with intervals, sorted by effect (dot-and-interval), one view
         per table/measure (topics, model themes, themes by doc share and per 10k), colour = direction;
         ``group_by`` adds a group selector (whole corpus first).
     theme_trends_chart(theme_trends, *, measures=("doc_share", "per_10k"), group_by=None, unit=None,
-                       colors=None, title="") -> str
+                       colors=None, title="", shared_y=False) -> str
         section ``themes``: one panel per codebook theme over the periods with its interval band; selectors
         for the measure (first = headline) and, with ``group_by``, the group (the whole corpus stays as a
         grey reference line); ``colors`` as in group_chart. The model's theme topics: topic_trends with
@@ -25,7 +25,7 @@ per page, anywhere before or after the figures)::
     topic_trends_chart(topic_trends, *, group_by=None, visible=8, unit="topic", title="") -> str
         section ``topics``: one line per topic with interval whiskers, the ``visible`` most prevalent ones
         switched on (the rest one legend click away), group selector with ``group_by``.
-    group_chart(tables, *, group_by, colors=None, title="") -> str
+    group_chart(tables, *, group_by, colors=None, title="", min_docs=0, shared_y=True) -> str
         section ``groups``: small multiples, one panel per group (e.g. 7 parties) for the topic or theme
         chosen in the selector, band = interval, the whole corpus as reference, same y-scale by default.
         ``tables``: ``[(topic_trends, "share", "Topic"), (theme_trends, "doc_share", "Theme")]``; ``colors``
@@ -99,10 +99,16 @@ CAPTION = ("Hover: value, 95 % interval, n documents; hollow markers: sparse cel
 
 
 def summary_chart(
-    trend_summary: pd.DataFrame, *, group_by: str | None = None, limit: int | None = 20, title: str = ""
+    trend_summary: pd.DataFrame,
+    *,
+    group_by: str | None = None,
+    limit: int | None = 20,
+    title: str = "",
+    theme_measure: str | None = None,
 ) -> str:
     """Dot-and-interval chart of slopes per year, sorted by effect (section ``summary``)."""
-    spec = data.summary_spec(trend_summary, group_by=group_by, limit=limit, title=title)
+    spec = data.summary_spec(trend_summary, group_by=group_by, limit=limit, title=title,
+                             theme_measure=theme_measure)  # fmt: skip
     cap = ("Change per year from a weighted line over the periods, 95 % bootstrap interval; rising/falling "
            "only where the interval excludes zero. Hover for n and the periods.")  # fmt: skip
     return figure(spec, caption=cap)
@@ -116,13 +122,14 @@ def theme_trends_chart(
     unit: str | None = None,
     colors: Mapping[str, str] | None = None,
     title: str = "",
+    shared_y: bool = False,
 ) -> str:
     """A panel per theme over the periods with interval bands (section ``themes``)."""
     found = [m for m in measures if m in theme_trends.columns]
     if not found:
         raise StageError(f"theme chart: the table has none of the columns {', '.join(measures)}")
     spec = data.unit_multiples_spec(
-        theme_trends, measures=found, group_by=group_by, unit=unit, colors=colors, title=title
+        theme_trends, measures=found, group_by=group_by, unit=unit, colors=colors, title=title, shared_y=shared_y
     )
     return figure(spec, caption=CAPTION)
 
@@ -147,10 +154,18 @@ def group_chart(
     group_by: str,
     colors: Mapping[str, str] | None = None,
     title: str = "",
+    min_docs: int = 0,
+    shared_y: bool = True,
 ) -> str:
-    """Small multiples, a panel per group, for the topic or theme chosen (section ``groups``)."""
-    spec = data.group_multiples_spec(tables, group_by=group_by, colors=colors, title=title)
-    return figure(spec, caption=CAPTION)
+    """Small multiples, a panel per group, for the topic or theme chosen (section ``groups``); groups with
+    fewer than ``min_docs`` documents get no panel (named in the caption)."""
+    spec = data.group_multiples_spec(tables, group_by=group_by, colors=colors, title=title, min_docs=min_docs,
+                                     shared_y=shared_y)  # fmt: skip
+    cap = CAPTION
+    if spec["leftOut"]:
+        cap += (f" Groups with fewer than {min_docs} documents have no panel: "
+                f"{', '.join(spec['leftOut'])}.")  # fmt: skip
+    return figure(spec, caption=cap)
 
 
 def page(fragments: Sequence[str], title: str = "Themenradar charts") -> str:

@@ -15,51 +15,32 @@ in the table's unit (shares as fractions), ``fmt`` tells the script how to print
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
+from pipeline.report.colors import PALETTE, group_colors
 from pipeline.report.figures import period_axis
+from pipeline.report.findings import number, unit_label
 
 if TYPE_CHECKING:
     import pandas as pd
 
 NO_GROUP, ALL = "none", "all"
-# Tableau 10 (categorical, distinguishable in print and for most colour-blind readers)
-PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
-           "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")  # fmt: skip
 DIRECTION_COLORS = {"rising": "#1a7f37", "falling": "#c2410c", "no clear trend": "#8c8c8c",
                     "too few periods": "#bdbdbd"}  # fmt: skip
 MEASURES = {
     "share": ("share of the corpus (topic model)", "pct"),
+    "passage_share": ("passages mentioning the theme", "pct"),
     "doc_share": ("documents mentioning the theme", "pct"),
     "per_10k": ("hits per 10,000 terms", "num"),
 }
 ALL_LABEL = "all documents"
 
 
-def group_colors(groups: Sequence[str], colors: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A colour per group: from ``colors`` (e.g. ``report.colors``, party colours) where given, else the
-    categorical palette in order (skipping none)."""
-    colors = dict(colors or {})
-    out, i = {}, 0
-    for g in groups:
-        if g in colors:
-            out[g] = colors[g]
-        else:
-            out[g] = PALETTE[i % len(PALETTE)]
-            i += 1
-    return out
-
-
 def _num(x: Any) -> float | None:
-    try:
-        v = float(x)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(v) or math.isinf(v) else round(v, 6)
+    v = number(x)
+    return None if v is None else round(v, 6)
 
 
 def _point(row: Any, measure: str) -> list:
@@ -78,8 +59,9 @@ def _periods(table: pd.DataFrame) -> list[str]:
     return period_axis(table["period"].astype(str).unique())
 
 
-def _groups(table: pd.DataFrame, group_by: str | None) -> list[tuple[str, str, str]]:
-    """Selector options: (group_by, group, label), the whole corpus first, then the groups by documents."""
+def _groups(table: pd.DataFrame, group_by: str | None, min_docs: int = 0) -> list[tuple[str, str, str]]:
+    """Selector options: (group_by, group, label), the whole corpus first, then the groups by documents
+    (groups with fewer than ``min_docs`` documents over all periods left out)."""
     out = [(NO_GROUP, ALL, ALL_LABEL)]
     if group_by and group_by != NO_GROUP:
         sub = table[table["group_by"] == group_by]
@@ -91,7 +73,8 @@ def _groups(table: pd.DataFrame, group_by: str | None) -> list[tuple[str, str, s
             )
         first = sub.drop_duplicates(["period", "group"]).groupby("group")["n_docs"].sum()
         for g in sorted(first.index, key=lambda g: (-first[g], str(g))):
-            out.append((group_by, str(g), str(g)))
+            if first[g] >= min_docs:
+                out.append((group_by, str(g), str(g)))
     return out
 
 
@@ -103,13 +86,6 @@ def _series_points(sub: pd.DataFrame, periods: list[str], measure: str) -> list[
 
 def _select(name: str, label: str, options: Sequence[tuple[str, str]]) -> dict:
     return {"name": name, "label": label, "options": [{"value": v, "label": lab} for v, lab in options]}
-
-
-def unit_label(key: str, label: str) -> str:
-    """``t3: pflege rente`` for a topic key ``t<i>``; a theme's label as it is."""
-    if re.fullmatch(r"t\d+", key) and not label.startswith(key):
-        return f"{key}: {label}"
-    return label
 
 
 def units_of(table: pd.DataFrame, unit: str | None = None) -> list[tuple[str, str]]:
@@ -177,16 +153,17 @@ def unit_multiples_spec(
     unit: str | None = None,
     colors: Mapping[str, str] | None = None,
     title: str = "",
+    shared_y: bool = False,
 ) -> dict:
     """A panel per topic/theme over the periods (band = interval), views per (group, measure); when a
     group is chosen, the whole corpus is the grey reference line in each panel (group colour from
-    ``colors``, else the palette)."""
+    ``colors``, else the palette). ``shared_y``: the panels start on one y-scale."""
     _, _, units, groups, parts = _per_group(table, measures, group_by, unit)
     cmap = group_colors([g for _, g, _ in groups[1:]], colors)
     return {
         "kind": "multiples", "title": title, "panels": [{"key": k, "label": lab} for k, lab in units],
         "colors": {f"{gb}|{g}": cmap.get(g, PALETTE[0]) for gb, g, _ in groups},
-        "reference": f"{NO_GROUP}|{ALL}", "referenceLabel": ALL_LABEL, **parts,
+        "reference": f"{NO_GROUP}|{ALL}", "referenceLabel": ALL_LABEL, "sharedY": shared_y, **parts,
     }  # fmt: skip
 
 
@@ -196,15 +173,19 @@ def group_multiples_spec(
     group_by: str,
     colors: Mapping[str, str] | None = None,
     title: str = "",
+    min_docs: int = 0,
+    shared_y: bool = True,
 ) -> dict:
     """A panel per group (parties, publishers, ...) over the periods for one chosen topic or theme; the
     whole corpus is the grey reference line in each panel. ``tables``: (table, measure, kind label) —
     e.g. (topic_trends, "share", "Topic"), (theme_trends, "doc_share", "Theme") — whose units fill one
-    selector, so topics and themes are compared alike."""
+    selector, so topics and themes are compared alike. Groups with fewer than ``min_docs`` documents get
+    no panel (``leftOut`` names them); ``shared_y``: the panels start on one y-scale (a checkbox switches)."""
     options, views, fmt, ytitle, group_names = [], {}, {}, {}, []
     periods = period_axis({p for t, _, _ in tables for p in _periods(t)})
+    every = {g for t, _, _ in tables for _, g, _ in _groups(t, group_by)[1:]}
     for table, measure, kind in tables:
-        groups = _groups(table, group_by)[1:]
+        groups = _groups(table, group_by, min_docs)[1:]
         group_names += [g for _, g, _ in groups if g not in group_names]
         col = _key_col(table)
         units = units_of(
@@ -229,18 +210,23 @@ def group_multiples_spec(
         "colors": {f"{group_by}|{g}": c for g, c in cmap.items()},
         "reference": f"{NO_GROUP}|{ALL}", "referenceLabel": ALL_LABEL, "views": views, "byPanel": True,
         "selectors": [_select("unit", "Topic / theme", options)], "fmt": fmt, "yTitle": ytitle,
+        "sharedY": shared_y, "leftOut": sorted(every - set(group_names)),
     }  # fmt: skip
 
 
 def summary_spec(summary: pd.DataFrame, *, group_by: str | None = None, limit: int | None = None,
-                 title: str = "") -> dict:  # fmt: skip
+                 title: str = "", theme_measure: str | None = None) -> dict:  # fmt: skip
     """Slopes per year with their intervals as dot-and-interval rows sorted by effect, one view per
-    (table, measure) and group; ``limit``: at most that many rows per view (the largest |slope|)."""
+    (table, measure) and group; ``limit``: at most that many rows per view (the largest |slope|);
+    ``theme_measure``: the themes' headline measure, listed first among the theme views."""
     names = {("topic_trends", "share", "topic"): "Topics (share)",
              ("topic_trends", "share", "theme"): "Model themes (share)",
+             ("theme_trends", "passage_share", "theme"): "Themes (passages mentioning)",
              ("theme_trends", "doc_share", "theme"): "Themes (documents mentioning)",
              ("theme_trends", "per_10k", "theme"): "Themes (hits per 10,000 terms)"}  # fmt: skip
-    fmt_of = {"share": "pp", "doc_share": "pp", "per_10k": "num"}
+    fmt_of = {"share": "pp", "passage_share": "pp", "doc_share": "pp", "per_10k": "num"}
+    if theme_measure:
+        names = dict(sorted(names.items(), key=lambda kv: kv[0][0] == "theme_trends" and kv[0][1] != theme_measure))
     groups = [(NO_GROUP, ALL, ALL_LABEL)]
     if group_by and group_by != NO_GROUP:
         sub = summary[summary["group_by"] == group_by].drop_duplicates("group")

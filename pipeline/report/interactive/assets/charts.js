@@ -1,6 +1,6 @@
 /* Themenradar interactive charts: draws the chart specs of pipeline/report/interactive/data.py with
  * plotly.js (basic bundle, inlined in the same page). Each <figure class="trc-chart"> holds its spec as
- * <script type="application/json" class="trc-spec">; the selectors (group, measure, topic/theme) are
+ * a JSON script block of class trc-spec; the selectors (group, measure, topic/theme) are
  * built here from the spec. Charts near the first screen are drawn at once, then
  * performance.mark("themenradar-charts-ready") and <html data-charts-ready="N drawn">; the others when
  * scrolled near (each drawn figure gets data-drawn="true"); themenradarCharts.drawAll() draws every
@@ -63,6 +63,11 @@
       array: points.map(function (p) { return p[2] === null || p[0] === null ? 0 : p[2] - p[0]; }),
       arrayminus: points.map(function (p) { return p[1] === null || p[0] === null ? 0 : p[0] - p[1]; }) };
   }
+  function reach(p) {
+    // how high the y-axis must go for a point: its value, and its upper bound unless the cell is sparse
+    // (a sparse cell's wide band may run off the axis, so that one tiny group does not flatten the others)
+    return Math.max(p[0] || 0, p[4] ? 0 : p[2] || 0);
+  }
   function symbols(points) { return points.map(function (p) { return p[4] ? "circle-open" : "circle"; }); }
 
   function linesFigure(spec, state) {
@@ -105,7 +110,7 @@
       // shared y-scale: one explicit range over every panel's values and upper bounds (and the reference)
       var ref = byPanel ? refView[spec.reference] : refView[panel.key];
       [view[panel.key], showRef ? ref : null].forEach(function (pts) {
-        (pts || []).forEach(function (p) { top = Math.max(top, p[0] || 0, p[2] || 0); });
+        (pts || []).forEach(function (p) { top = Math.max(top, reach(p)); });
       });
     });
     top = top || 1;
@@ -113,14 +118,14 @@
       var r = Math.floor(i / ncol), c = i % ncol, sfx = i === 0 ? "" : String(i + 1);
       var color = byPanel ? spec.colors[panel.key] : spec.colors[state.group] || "#4e79a7";
       var label = panel.label, pts = view[panel.key], ptop = 0;
-      pts.forEach(function (p) { ptop = Math.max(ptop, p[0] || 0, p[2] || 0); });
+      pts.forEach(function (p) { ptop = Math.max(ptop, reach(p)); });
       var scaleTop = state.sharedY ? top : ptop;
       var x0 = c * (w + gapX), y1 = 1 - r * (h + gapY);
       layout["xaxis" + sfx] = Object.assign({}, ax, { domain: [x0, x0 + w], anchor: "y" + sfx,
         matches: i ? "x" : undefined, showticklabels: true, tickfont: { size: 10 } });
       layout["yaxis" + sfx] = { domain: [y1 - h, y1], anchor: "x" + sfx, fixedrange: true, rangemode: "tozero",
         tickformat: kind === "pct" ? (scaleTop < 0.05 ? ".1%" : ".0%") : "", tickfont: { size: 10 },
-        range: state.sharedY ? [0, top * 1.05] : undefined, autorange: !state.sharedY };
+        range: [0, (state.sharedY ? top : ptop || top) * 1.05], autorange: false };
       annotations.push({ text: "<b>" + wrap(label, ncol === 1 ? 90 : 38) + "</b>", x: x0, y: y1, xref: "paper", yref: "paper",
         xanchor: "left", yanchor: "bottom", showarrow: false, align: "left", font: { size: 11 } });
       var xa = "x" + sfx, ya = "y" + sfx;
@@ -236,7 +241,8 @@
     // window.themenradarDraw: another drawer with the same contract (bench/report_charts.py compares them)
     var draw = window.themenradarDraw || plotlyDraw;
     var spec = JSON.parse(fig.querySelector("script.trc-spec").textContent);
-    var plot = fig.querySelector(".trc-plot"), state = { hidden: {}, sharedY: !!spec.byPanel };
+    var plot = fig.querySelector(".trc-plot"),
+      state = { hidden: {}, sharedY: spec.sharedY === undefined ? !!spec.byPanel : !!spec.sharedY };
     (spec.selectors || []).forEach(function (sel) {
       state[sel.name] = sel.options.length ? sel.options[0].value : "";
       if (sel.name === "group") state.groupLabel = sel.options.length ? sel.options[0].label : "";

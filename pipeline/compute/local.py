@@ -1,20 +1,47 @@
-"""The processes of a preprocessing run: this one and ``n_workers - 1`` forked workers sharing the batches."""
+"""The local executor: this machine's processes (what the stages did before there was a choice)."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-
-from pipeline.preprocess import worker
 
 IN_FLIGHT = 8  # tasks per forked worker queued ahead (they keep busy while this process works)
 
 
-class Executor:
-    """Runs batches of jobs with ``n_workers`` processes: this one and ``n_workers - 1`` forked workers, kept
-    for the whole run so their per-form caches stay warm from the phrase sample to the last document.
+class LocalExecutor:
+    """Isolated jobs go to the stage's supervisor with ``workers`` processes; batches to a ``LocalPool``."""
+
+    name = "local"
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def isolated(
+        self,
+        run: Callable[..., None],
+        jobs: Sequence[Any],
+        on_result: Callable[[Any, Any], None],
+        *,
+        on_failed: Callable[[Any, str], None],  # noqa: ARG002 - ``run`` reports failures as results here
+        workers: int,
+        **limits: Any,
+    ) -> None:
+        run(jobs, on_result, workers=workers, **limits)
+
+    def pool(self, workers: int) -> LocalPool:
+        return LocalPool(workers)
+
+
+class LocalPool:
+    """Runs batches with ``workers`` processes: this one and ``workers - 1`` forked workers, kept for the
+    whole run so their per-process state (the preprocessing caches) stays warm from the first batch to the last.
+    Forked workers inherit this process's module state at ``__enter__``; spawned ones (no fork) build their
+    own on their first task.
 
     This process is one of the workers: between its own work (learning phrases, writing passages) it takes
     the next batch itself whenever the forked workers have enough queued, so the cores hold as many busy
@@ -22,36 +49,38 @@ class Executor:
     as they are done, not in batch order (everything downstream is order-free); few tasks are in flight, so
     memory does not grow with the corpus."""
 
-    def __init__(self, builder: worker.PassageBuilder, n_workers: int, params: worker.Params) -> None:
-        self.builder, self.n_workers, self.params = builder, n_workers, params
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
         self.pool: Any = None
 
-    def __enter__(self) -> Executor:
-        worker.set_process_builder(self.builder)
-        if self.n_workers > 1:
+    def __enter__(self) -> LocalPool:
+        if self.workers > 1:
             methods = mp.get_all_start_methods()
             ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ctx.Pool(self.n_workers - 1, initializer=worker.init_worker, initargs=(self.params,))
+            self.pool = ctx.Pool(self.workers - 1)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.pool is not None:
             self.pool.terminate() if exc[0] is not None else self.pool.close()
             self.pool.join()
-        worker.set_process_builder(None)
+
+    def share(self, value: Any) -> Any:
+        return value  # sent with each task: the pipes are local
 
     def map(
         self,
         fn: Callable[..., list[Any]],
-        batches: Iterator[list[worker.Job]],
+        batches: Iterator[list[Any]],
         *args: Any,
         own_work: Callable[[], bool] | None = None,
+        on_failed: Callable[[Any, str], None] | None = None,  # noqa: ARG002 - a local failure raises
     ) -> Iterator[list[Any]]:
         """``fn(batch, *args)`` for each batch. ``own_work`` is work of this process that needs no result
         (giving the phrase sample its phrases): it is done in steps, before this process
         takes batches itself, while the forked workers go on; it returns False when there is nothing left."""
         pending: deque = deque()
-        ahead = IN_FLIGHT * (self.n_workers - 1)
+        ahead = IN_FLIGHT * (self.workers - 1)
 
         def refill() -> bool:
             """Queue batches for the forked workers; False when there are no more."""
