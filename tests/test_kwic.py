@@ -62,7 +62,18 @@ def test_kwic_cli_lists_counselling_not_deliberation(runner, speech_project: Pat
     words = sorted(r["word"] for r in data["rows"])
     assert words == ["Beratungsstellen", "Kinderbetreuung", "Pflegeberatung", "Schuldnerberatung"]
     sheet = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert {"doc_id", "date", "publisher", "page", "term", "word", "left", "match", "right", "relevant"} <= set(sheet)
+    assert {
+        "doc_id",
+        "date",
+        "publisher",
+        "page",
+        "term",
+        "word",
+        "left",
+        "match",
+        "right",
+        "relevant",
+    } <= set(sheet)
     assert (sheet["relevant"] == "").all()
     row = sheet[sheet["word"] == "Schuldnerberatung"].iloc[0]
     assert row["left"].endswith("eine unabhängige ") and row["right"].startswith(" in jeder Stadt")
@@ -96,8 +107,12 @@ def test_context_rule_drops_deliberation_and_keeps_counselling() -> None:
     and "zweite und dritte Beratung" but keeps "Anspruch auf Beratung"."""
     shipped = load_codebook().get("interaktion")
     rule = next(r for r in shipped.context if "beratung" in r.terms)
-    book = codebook_from_dict({"themes": {"x": {"label": "x", "terms": ["Beratung"], "context": [rule.to_dict()]}}})
-    matcher = book.matcher(lambda w: w.lower().removesuffix("en") if w.lower().endswith("ungen") else w.lower())
+    book = codebook_from_dict(
+        {"themes": {"x": {"label": "x", "terms": ["Beratung"], "context": [rule.to_dict()]}}}
+    )
+    matcher = book.matcher(
+        lambda w: w.lower().removesuffix("en") if w.lower().endswith("ungen") else w.lower()
+    )
     text = ("Das klären wir in den Beratungen. Heute ist die zweite und dritte Beratung des Gesetzentwurfs. "
             "Jeder hat einen Anspruch auf Beratung.")  # fmt: skip
     dropped = [text[a:b] for a, b, _ in matcher.excluded_spans("x", text)]
@@ -112,7 +127,9 @@ def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]
     return centre - half, centre + half
 
 
-@pytest.mark.parametrize("sheet", sorted(KWIC_DATA.glob("*/*.csv")), ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize(
+    "sheet", sorted(KWIC_DATA.glob("*/*.csv")), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
 def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
     raw = pd.read_csv(sheet, dtype=str, keep_default_na=False)
     flags = [parse_relevant(v)[0] for v in raw["relevant"]]
@@ -127,5 +144,7 @@ def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
     assert (whole["precision_lower"], whole["precision_upper"]) == (pytest.approx(low), pytest.approx(high))
     per_term = table[table["term"] != ""].set_index("term")
     for term, group in raw.assign(flag=flags).groupby("term"):
-        assert (per_term.loc[term, "n"], per_term.loc[term, "relevant"]) == (len(group), int(group["flag"].sum()))
-
+        assert (per_term.loc[term, "n"], per_term.loc[term, "relevant"]) == (
+            len(group),
+            int(group["flag"].sum()),
+        )
