@@ -23,7 +23,8 @@ SPEECHES = {
     "2019-06-27": "Ich freue mich auf die weiteren Beratungen im Ausschuss. Die Haushaltsberatungen haben gezeigt, "
     "wie wichtig die Kinderbetreuung ist. Die Diesel-Hardwarenachrüstung ist kein Thema der Software.",
     "2020-02-13": "Die künstliche Intelligenz verändert die Arbeitswelt. Ein konsensorientiertes Verfahren braucht "
-    "keine Sensoren. Die Pflegeberatung zu Hause hilft den Angehörigen.",
+    "keine Sensoren. Die Pflegeberatung zu Hause hilft den Angehörigen. Wir wollen mehr direktdemokratische "
+    "Mitbestimmung der Bürger. Die Mitbestimmung im Betrieb sichern die Tarifverträge.",
 }
 
 
@@ -148,3 +149,24 @@ def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
             len(group),
             int(group["flag"].sum()),
         )
+
+
+def test_theme_table_and_kwic_drop_the_same_hits(speech_project: Path) -> None:
+    """The context rule for co-determination outside the workplace drops "direktdemokratische Mitbestimmung"
+    in the theme table and in kwic alike."""
+    from pipeline.store import CorpusStore
+    from pipeline.trends.build import theme_matcher
+    from pipeline.trends.codebook import codebook_counts
+
+    project = Project(speech_project / "themenradar.toml")
+    hits = project.kwic("gute_arbeit")
+    assert sorted(hits["word"]) == ["Mitbestimmung", "Tarifverträge"]
+    assert "im Betrieb" in hits[hits["word"] == "Mitbestimmung"].iloc[0]["right"]
+    dropped = project.kwic("gute_arbeit", excluded=True)
+    assert dropped["left"].str.endswith("direktdemokratische ").tolist() == [True]
+    _, matcher = theme_matcher(project.config)
+    with CorpusStore(project.store_path) as store:
+        counts = codebook_counts(store.iter_passage_tokens(), matcher, texts_of=store.passage_texts)
+    j = counts.keys.index("gute_arbeit")
+    assert int(counts.hits[:, j].sum()) == len(hits)
+    assert int(counts.context_excluded[j]) == len(dropped)
