@@ -170,3 +170,36 @@ def test_theme_table_and_kwic_drop_the_same_hits(speech_project: Path) -> None:
     j = counts.keys.index("gute_arbeit")
     assert int(counts.hits[:, j].sum()) == len(hits)
     assert int(counts.context_excluded[j]) == len(dropped)
+
+
+@pytest.mark.parametrize(
+    ("term", "theme", "hit"),
+    [
+        ("hardwarenachrüstung", "infrastruktur", False),  # diesel retrofits
+        ("hardware-nachrüstung", "infrastruktur", False),
+        ("it-hardware", "infrastruktur", True),
+        ("besserverdienende", "infrastruktur", False),  # "server" inside a word
+        ("wasserversorgung", "infrastruktur", False),
+        ("webserver", "infrastruktur", True),
+        ("silbertablett", "infrastruktur", False),
+        ("tablet", "infrastruktur", True),
+        ("konsensorientiert", "pflegetechnik", False),
+        ("bewegungssensor", "pflegetechnik", True),
+        ("inklusive", "teilhabe", False),  # the preposition
+        ("inklusiv", "teilhabe", True),
+        ("luftraumüberwachung", "datenschutz", False),
+        ("videoüberwachung", "datenschutz", True),
+        ("haushaltsberatung", "interaktion", False),
+        ("beratung", "interaktion", False),  # bare noun left out (mostly deliberation in the speeches)
+        ("beratungsbedarf", "interaktion", False),
+        ("schuldnerberatung", "interaktion", True),
+        ("beratungsstelle", "interaktion", True),
+        ("hilfesuchend", "interaktion", False),  # the adverb
+        ("hilfesuchende", "interaktion", True),
+        ("belastung", "gute_arbeit", False),
+        ("arbeitsbelastung", "gute_arbeit", True),
+    ],
+)
+def test_shipped_codebook_compounds(term: str, theme: str, hit: bool) -> None:
+    matcher = load_codebook().matcher(str.lower)
+    assert (theme in matcher.themes_of(term)) is hit
