@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Document, Passage
 from pipeline.config import Config, load_config
@@ -210,6 +210,25 @@ class Project:
         from pipeline.models.folder import write_labels_template
 
         return write_labels_template(self.model_dir, force=force)
+
+    def kwic(self, theme: str, *, out: str | Path | None = None, qdpx: str | Path | None = None,
+             **options: Any) -> pd.DataFrame:  # fmt: skip
+        """A codebook theme's hits in context, one row per hit (``doc_id``, ``date``, ``period``, the group
+        columns, ``page``, ``term``, ``word``, ``left``, ``match``, ``right``, ``relevant``): what ``themenradar
+        kwic THEME`` shows. ``options``: ``term`` (glob), ``sample``, ``seed``, ``width``, ``excluded``;
+        ``out`` writes the coding sheet (.csv/.xlsx), ``qdpx`` a REFI-QDA project."""
+        from pipeline.trends.kwic import run_kwic
+
+        with self._read_store() as store:
+            return run_kwic(store, self.config, theme, out=out, qdpx=qdpx, **options).frame()
+
+    def score_codebook(self, sheet: str | Path) -> pd.DataFrame:
+        """Read a coded kwic sheet back: precision per theme (``term`` empty) and per term with Wilson
+        intervals, written to ``<outputs>/tables/codebook_validation.csv`` and returned (``themenradar kwic
+        --score SHEET``)."""
+        from pipeline.trends.validate import score
+
+        return score(sheet, self.outputs_dir, escape_formulas=self.config.report.escape_formulas).table
 
     def trend_tables(self) -> dict[str, pd.DataFrame]:
         """Every CSV table in the outputs folder, by file stem: ``topic_trends`` (with a model),

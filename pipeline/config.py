@@ -248,10 +248,14 @@ class TrendsConfig(Section):
     seed: int = 42
     level: float = 0.95  # confidence level of the bootstrap intervals
     min_hits: int = 1  # codebook table: term hits a document needs to count as mentioning a theme
+    # the codebook measure tables, plots and the report lead with (pipeline/trends/measure.py)
+    theme_measure: str = "auto"  # auto | passage_share | doc_share | per_10k
     parquet: bool = True  # also write each table as tables/<name>.parquet (typed columns) next to the CSV
 
     def validate(self) -> None:
         _check(self.period in ("year", "quarter", "month"), "trends.period", "must be year, quarter or month")
+        measures = ("auto", "passage_share", "doc_share", "per_10k")
+        _check(self.theme_measure in measures, "trends.theme_measure", f"must be {_choices(measures)}")
         _check(self.weight in ("documents", "tokens"), "trends.weight", "must be 'documents' or 'tokens'")
         _check(self.min_docs >= 1, "trends.min_docs", "must be >= 1")
         _check(self.bootstrap >= 0, "trends.bootstrap", "must be >= 0")

@@ -84,7 +84,8 @@ coherence = true             # measure NPMI and C_V after fitting
 params = {}                  # backend parameters, e.g. [model.params.lda] passes = 20
 
 [themes]
-codebook = ""                # empty: the codebook shipped with themenradar (nine themes)
+codebook = ""                # empty: the codebook shipped with themenradar (nine themes); check a codebook's
+                             # hits with `themenradar kwic THEME` and `themenradar kwic --score FILE`
 min_overlap = 0.05           # a free topic gets a theme only with this share of its top-30 weight on theme terms,
 min_lift = 2.0               # ... its weight on the theme's terms this many times their share of the corpus,
 min_terms = 2                # ... and this many of the theme's codebook entries among its top 20 terms
@@ -98,6 +99,9 @@ bootstrap = 1000             # bootstrap replicates for the intervals
 seed = 42
 level = 0.95                 # confidence level of the intervals
 min_hits = 1                 # codebook table: hits a document needs to count as mentioning a theme
+theme_measure = "auto"       # codebook measure plots and the report lead with: passage_share (share of a
+                             # document's passages mentioning the theme) | doc_share | per_10k; auto:
+                             # passage_share when the median document has 2+ passages, else doc_share
 parquet = true               # also write the tables as tables/*.parquet (typed columns) next to the CSVs
 
 [report]

@@ -87,8 +87,9 @@ def test_a_hump_between_the_ends_is_named() -> None:
 def test_theme_measure_is_the_chosen_one_when_the_table_has_it(built) -> None:  # noqa: ANN001
     theme = built[0]["theme_trends"]
     meta = {"theme_measure": {"setting": "auto", "chosen": "passage_share", "rule": "..."}}
-    assert fnd.theme_measure(meta, theme) == "doc_share"  # no such column yet: the fallback
-    with_col = theme.assign(passage_share=theme["doc_share"] / 2)
+    without = theme.drop(columns=[c for c in theme.columns if c.startswith("passage_share")])
+    assert fnd.theme_measure(meta, without) == "doc_share"  # an older table without the column: the fallback
+    with_col = without.assign(passage_share=without["doc_share"] / 2)
     assert fnd.theme_measure(meta, with_col) == "passage_share"
     assert fnd.theme_measures("passage_share", with_col) == ["passage_share", "doc_share", "per_10k"]
     assert fnd.theme_measure({}, with_col) == "doc_share"

@@ -91,9 +91,9 @@ def cli(
 
 
 def _register() -> None:
-    from pipeline.cli import corpus, extract, ingest, models, preprocess, run, trends
+    from pipeline.cli import corpus, extract, ingest, kwic, models, preprocess, run, trends
 
-    for module in (ingest, corpus, extract, preprocess, models, trends, run):
+    for module in (ingest, corpus, extract, preprocess, models, trends, kwic, run):
         for command in module.COMMANDS:
             cli.add_command(command)
 

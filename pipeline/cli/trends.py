@@ -69,6 +69,9 @@ def _print(result: TrendsResult, as_json: bool) -> None:
         if n:
             click.echo(f"left out: {n} documents ({reason})")
     click.echo(f"{result.sparse_cells} sparse cells (fewer than min_docs documents)")
+    if result.theme_measure:
+        m = result.theme_measure
+        click.echo(f"codebook themes: headline measure {m['chosen']} ({m['rule']})")
     summary = result.tables.get("trend_summary")
     if summary is not None and len(summary):
         rows = summary[summary["group_by"] == "none"]
@@ -114,8 +117,9 @@ def trends_cmd(
 @_trend_options
 @pass_app
 def themes_cmd(app: AppContext, as_json: bool, out_dir: str | None, compare: str | None, **opts: Any) -> None:
-    """Codebook table without a topic model: per period and group, the share of documents mentioning each
-    theme and its term hits per 10,000 tokens, with intervals. Writes OUT/tables/theme_trends.csv."""
+    """Codebook table without a topic model: per period and group, the share of a document's passages
+    mentioning each theme, the share of documents mentioning it and its term hits per 10,000 tokens, with
+    intervals; trends.theme_measure says which leads. Writes OUT/tables/theme_trends.csv."""
     from pipeline import trends
 
     cfg = _config(app, **opts)

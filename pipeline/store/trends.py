@@ -28,3 +28,15 @@ class TrendsMixin:
             dict.fromkeys(ids),
         )
         return {r[0]: {"doc_id": r[1], "page_start": r[2], "page_end": r[3], "text": r[4] or ""} for r in rows}
+
+    def passage_texts(self, ids: Iterable[str]) -> dict[str, str]:
+        """``{passage_id: text}`` for the given ids that exist (what the codebook's context rules read)."""
+        rows = self.select_in("SELECT id, text FROM passages WHERE id IN ({marks})", dict.fromkeys(ids))
+        return {r[0]: r[1] or "" for r in rows}
+
+    def passage_row(self, passage_id: str) -> tuple[str, int | None, int | None, str, str] | None:
+        """``(doc_id, page_start, page_end, tokens, text)`` of one passage (for ``kwic``), or None."""
+        row = self.conn.execute(
+            "SELECT doc_id, page_start, page_end, tokens, text FROM passages WHERE id=?", (passage_id,)
+        ).fetchone()
+        return (row[0], row[1], row[2], row[3] or "", row[4] or "") if row else None

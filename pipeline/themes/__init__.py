@@ -18,11 +18,19 @@ Codebook file format (see the shipped file for a full example)::
     terms = ["künstliche Intelligenz", "Algorithmus"]
     patterns = ["*algorithm*", "*roboter*"]
     exclude = []            # optional globs that a pattern must not catch
+    [[themes.ki.context]]   # optional context rules: hits not counted because of the words around them
+    terms = ["..."]
+    before = ["..."]
+    after = ["..."]
+
+Context rules (``context.py``) look at the text as written around a hit; ``ThemeMatcher.excluded_spans``
+finds the words they drop in a passage's text.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import re
 import tomllib
@@ -34,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CodebookError
+from pipeline.themes.context import ContextExcluder, ContextRule, rule_from_dict
 
 #: Theme keys of the shipped codebook, in their fixed order (contracts.md).
 DEFAULT_THEME_KEYS = (
@@ -42,7 +51,7 @@ DEFAULT_THEME_KEYS = (
 )  # fmt: skip
 
 _TOP_KEYS = {"version", "name", "description", "themes"}
-_THEME_FIELDS = {"label", "description", "terms", "patterns", "exclude"}
+_THEME_FIELDS = {"label", "description", "terms", "patterns", "exclude", "context"}
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 # Patterns are globs over normalised (lower-case) vocabulary terms.
 _PATTERN_RE = re.compile(r"^[a-z0-9äöüß_.\-*?]+$")
@@ -59,11 +68,13 @@ class Theme:
     terms: tuple[str, ...]
     patterns: tuple[str, ...]
     exclude: tuple[str, ...] = ()
+    context: tuple[ContextRule, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key, "label": self.label, "description": self.description,
             "terms": list(self.terms), "patterns": list(self.patterns), "exclude": list(self.exclude),
+            "context": [r.to_dict() for r in self.context],
         }  # fmt: skip
 
 
@@ -114,7 +125,9 @@ class Codebook:
 class ThemeMatcher:
     """Counts codebook hits in token lists. A token hits a theme when it equals one of the theme's
     normalised terms, or matches one of its patterns and none of its ``exclude`` globs. Results per distinct
-    token are cached, so matching a whole corpus costs one regex test per vocabulary term."""
+    token are cached, so matching a whole corpus costs one regex test per vocabulary term. A theme's context
+    rules (``context.py``) drop hits by the words written around them: ``context_themes(term)`` says which
+    themes' rules look at a term, ``excluded_spans(key, text)`` where they drop hits in a passage's text."""
 
     def __init__(self, codebook: Codebook, normalise: Normaliser) -> None:
         self.codebook = codebook
@@ -132,6 +145,14 @@ class ThemeMatcher:
             self._patterns.append(_compile(theme.patterns))
             self._exclude.append(_compile(theme.exclude))
         self._cache: dict[str, tuple[int, ...]] = {}
+        self._normalise = normalise
+        self._written: dict[str, str] = {}
+        self._context = [
+            ContextExcluder(theme.context, self.written_term, functools.partial(self._hits, i))
+            for i, theme in enumerate(codebook.themes)
+        ]
+        self._context_cache: dict[str, tuple[int, ...]] = {}
+        self.has_context = any(self._context)
 
     def normalised_terms(self, key: str) -> frozenset[str]:
         return self._terms[self.keys.index(key)]
@@ -154,6 +175,45 @@ class ThemeMatcher:
             hit = tuple(found)
             self._cache[token] = hit
         return hit
+
+    def _hits(self, i: int, term: str) -> bool:
+        return i in self._indices(term)
+
+    def excluded_by_pattern(self, token: str) -> tuple[str, ...]:
+        """Theme keys whose patterns catch ``token`` but whose ``exclude`` globs drop it."""
+        return tuple(
+            key for key, pat, excl in zip(self.keys, self._patterns, self._exclude, strict=True)
+            if pat is not None and excl is not None and pat.match(token) and excl.match(token)
+            and key not in self.themes_of(token)
+        )  # fmt: skip
+
+    def context_themes(self, token: str) -> tuple[int, ...]:
+        """Indices (codebook order) of the themes that ``token`` hits and whose context rules look at it."""
+        hit = self._context_cache.get(token)
+        if hit is None:
+            hit = self._context_cache[token] = tuple(
+                i for i in self._indices(token) if self._context[i].covers(token)
+            )
+        return hit
+
+    def written_term(self, word: str) -> str:
+        """The vocabulary term of a written word or words (the normaliser, cached per form)."""
+        term = self._written.get(word)
+        if term is None:
+            term = self._written[word] = self._normalise(word)
+        return term
+
+    def context_occurrences(self, key: str | int, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the written words of ``text`` that are hits of theme ``key`` its context
+        rules look at (excluded or not)."""
+        i = key if isinstance(key, int) else self.keys.index(key)
+        return self._context[i].occurrences(text)
+
+    def excluded_spans(self, key: str | int, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the written words of ``text`` whose hits of theme ``key`` (a key or its
+        index) the theme's context rules drop."""
+        i = key if isinstance(key, int) else self.keys.index(key)
+        return self._context[i].spans(text)
 
     def count(self, tokens: Iterable[str]) -> dict[str, int]:
         """Term hits per theme for one passage: ``{theme_key: hits}``, only themes with hits."""
@@ -242,6 +302,10 @@ def _theme(key: str, value: Any, path: str) -> Theme:
     terms = _str_list(value.get("terms", []), f"{where}: field 'terms'")
     patterns = _str_list(value.get("patterns", []), f"{where}: field 'patterns'")
     exclude = _str_list(value.get("exclude", []), f"{where}: field 'exclude'")
+    context = value.get("context", [])
+    if not isinstance(context, list):
+        raise CodebookError(f"{where}: field 'context' must be a list of tables ([[themes.{key}.context]])")
+    rules = tuple(rule_from_dict(r, f"{where}: context rule {n + 1}") for n, r in enumerate(context))
     if not terms and not patterns:
         raise CodebookError(f"{where}: empty theme; give it at least one term or pattern")
     for field_name, globs in (("patterns", patterns), ("exclude", exclude)):
@@ -249,7 +313,7 @@ def _theme(key: str, value: Any, path: str) -> Theme:
             problem = _pattern_problem(pattern)
             if problem:
                 raise CodebookError(f"{where}: field '{field_name}': bad pattern {pattern!r} ({problem})")
-    return Theme(key, label.strip(), description.strip(), terms, patterns, exclude)
+    return Theme(key, label.strip(), description.strip(), terms, patterns, exclude, rules)
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -274,6 +338,6 @@ def _pattern_problem(pattern: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_THEME_KEYS", "Codebook", "Normaliser", "Theme", "ThemeMatcher", "default_codebook_path",
+    "DEFAULT_THEME_KEYS", "Codebook", "ContextRule", "Normaliser", "Theme", "ThemeMatcher", "default_codebook_path",
     "load_codebook", "codebook_from_dict",
 ]  # fmt: skip

@@ -9,7 +9,10 @@
   a cell sum to 1 over the topics.
 - ``theme_trends.csv`` (needs no model, only passages): per period x group x codebook theme: ``doc_share``
   = share of documents mentioning the theme (Wilson score interval: documents are 0/1 draws), ``per_10k``
-  = term hits per 10,000 tokens (bootstrap interval). Doc shares do not sum to 1 (a document can mention several themes).
+  = term hits per 10,000 tokens, ``passage_share`` = share of a document's passages mentioning the theme,
+  each document weighted once (bootstrap intervals). Shares do not sum to 1 (a text can mention several
+  themes). Which measure leads is ``trends.theme_measure`` (``measure.py``; ``auto`` by document length),
+  recorded in ``trends.json`` (``theme_measure``).
 - ``trend_summary.csv``: slope per year of each topic/theme (and group) with interval and direction.
 - ``changes.csv`` with ``compare=OLD_OUTPUT``: new periods/cells and estimates that moved beyond their
   intervals.
@@ -57,6 +60,7 @@ class TrendsResult:
     directions: dict[str, dict[str, int]]
     model: str | None = None
     changes: dict[str, int] | None = None
+    theme_measure: dict[str, Any] | None = None  # setting, chosen, rule (measure.choose_theme_measure)
     seconds: dict[str, float] = field(default_factory=dict)
     tables: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -93,6 +97,7 @@ def run(
     tables: dict[str, pd.DataFrame] = {}
     summary: list[dict[str, Any]] = []
     manifest = None
+    measure = None
     if model_dir is not None:
         mt = model_tables(model_dir)
         manifest = mt.manifest
@@ -103,7 +108,7 @@ def run(
     if codebook:
         t1 = time.perf_counter()
         say(2, 4, "codebook trends")
-        table, rows = theme_trends(store, cfg, docs, _bootstrap(progress, 2, "codebook trends"))
+        table, rows, measure = theme_trends(store, cfg, docs, _bootstrap(progress, 2, "codebook trends"))
         if table is None and model_dir is None:
             raise StageError("the corpus store has no passages; run `themenradar preprocess` first")
         if table is not None:
@@ -121,7 +126,7 @@ def run(
         out_dir=str(out), files=files, period=tc.period, groups=list(tc.groups), weight=tc.weight,
         replicates=tc.bootstrap, n_documents=int(len(docs.frame)), periods=_periods(tables),
         excluded=dict(docs.excluded), sparse_cells=_sparse_cells(tables), directions=_directions(tables),
-        model=str(model_dir) if model_dir is not None else None, changes=changes,
+        model=str(model_dir) if model_dir is not None else None, changes=changes, theme_measure=measure,
         seconds={k: round(v, 3) for k, v in seconds.items()}, tables=tables,
     )  # fmt: skip
     result.files.append(_write_meta(out, result, cfg, manifest))
@@ -217,4 +222,16 @@ def _write_meta(out: Path, result: TrendsResult, cfg: Config, manifest: dict[str
     return str(path)
 
 
-__all__ = ["TrendsResult", "run", "theme_matcher", "wilson"]
+def theme_measure(out_dir: str | Path) -> str | None:
+    """The headline codebook measure the trend tables in ``out_dir`` were written with (``trends.json``),
+    None when unknown (no tables, or written before the measure was recorded)."""
+    path = Path(out_dir) / "trends.json"
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    chosen = (meta.get("theme_measure") or {}).get("chosen")
+    return str(chosen) if chosen else None
+
+
+__all__ = ["TrendsResult", "run", "theme_matcher", "theme_measure", "wilson"]

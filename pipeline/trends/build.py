@@ -13,7 +13,9 @@ import numpy as np
 
 from pipeline.errors import StageError
 from pipeline.trends.bootstrap import ValueSet
-from pipeline.trends.inputs import aggregate_doc_topics, codebook_counts, documents_frame, group_values
+from pipeline.trends.codebook import codebook_counts
+from pipeline.trends.inputs import aggregate_doc_topics, documents_frame, group_values
+from pipeline.trends.measure import choose_theme_measure
 from pipeline.trends.periods import period_of
 from pipeline.trends.tables import estimate, long_frame, summarise
 
@@ -137,33 +139,40 @@ def theme_matcher(cfg: Config) -> tuple[Codebook, ThemeMatcher]:
 
 def theme_trends(
     store: CorpusStore, cfg: Config, docs: Documents, progress: Callable[[int, int], None] | None = None
-) -> tuple[pd.DataFrame | None, list[dict[str, Any]]]:
-    """``theme_trends.csv`` and its slope rows: per period x group x codebook theme the share of documents
-    mentioning the theme (Wilson interval) and its term hits per 10,000 tokens (bootstrap interval).
-    None when the store has no passages. ``progress``: how far the bootstrap got."""
+) -> tuple[pd.DataFrame | None, list[dict[str, Any]], dict[str, Any] | None]:
+    """``theme_trends.csv``, its slope rows and the headline measure (``measure.choose_theme_measure``): per
+    period x group x codebook theme the share of a document's passages mentioning the theme (mean over
+    documents, bootstrap interval), the share of documents mentioning it (Wilson interval) and its term hits
+    per 10,000 tokens (bootstrap interval). None when the store has no passages. ``progress``: how far the
+    bootstrap got."""
     import pandas as pd
 
     tc = cfg.trends
     _, matcher = theme_matcher(cfg)
-    counts = codebook_counts(store.iter_passage_tokens(), matcher, min_hits=tc.min_hits)
+    counts = codebook_counts(store.iter_passage_tokens(), matcher, min_hits=tc.min_hits, texts_of=store.passage_texts)
     if counts.n_passages == 0:
-        return None, []
+        return None, [], None
     periods, groupings, known = docs.place(counts.doc_ids)
     docs.excluded["not in store (passages)"] += int((~known).sum())
     tok = counts.tokens
     rate = np.divide(counts.hits, tok[:, None], out=np.zeros_like(counts.hits), where=tok[:, None] > 0) * 1e4
+    ones = np.ones(len(tok))
     ests = estimate("themes", periods, groupings,
-                    [ValueSet(counts.mentions, np.ones(len(tok))), ValueSet(rate, tok)], tok,
-                    replicates=tc.bootstrap, seed=tc.seed, level=tc.level, sum_values=counts.hits,
+                    [ValueSet(counts.mentions, ones), ValueSet(rate, tok), ValueSet(counts.passage_share, ones)],
+                    tok, replicates=tc.bootstrap, seed=tc.seed, level=tc.level, sum_values=counts.hits,
                     progress=progress)  # fmt: skip
     frames, summary = [], []
     units = ["theme"] * len(counts.keys)
+    names = {"doc_share": 0, "per_10k": 1, "passage_share": 2}
     for est in ests:
-        f = long_frame(est, {"doc_share": 0, "per_10k": 1}, counts.keys, counts.labels, tc.min_docs)
+        f = long_frame(est, names, counts.keys, counts.labels, tc.min_docs)
         f.insert(f.columns.get_loc("n_docs"), "hits", np.rint(est.sums.ravel()).astype(np.int64))
         lo, hi = wilson(f["doc_share"].to_numpy(float), f["n_docs"].to_numpy(float), tc.level)
         f["doc_share_lower"], f["doc_share_upper"] = lo, hi
         frames.append(f.rename(columns={"key": "theme"}))
-        summary += summarise("theme_trends", est, 0, "doc_share", counts.keys, counts.labels, units)
-        summary += summarise("theme_trends", est, 1, "per_10k", counts.keys, counts.labels, units)
-    return pd.concat(frames, ignore_index=True), summary
+        for name, j in names.items():
+            summary += summarise("theme_trends", est, j, name, counts.keys, counts.labels, units)
+    dated = np.array([p is not None for p in periods], dtype=bool)
+    measure = choose_theme_measure(tc.theme_measure, counts.passages[dated])
+    return pd.concat(frames, ignore_index=True), summary, measure
+

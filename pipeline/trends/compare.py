@@ -23,7 +23,8 @@ TABLES = {"topic_trends.csv": "share", "theme_trends.csv": "doc_share"}
 
 NUMERIC = ("share", "share_lower", "share_upper", "doc_share", "doc_share_lower", "doc_share_upper", "per_10k",
            "per_10k_lower", "per_10k_upper", "slope_per_year", "slope_lower", "slope_upper", "old", "new",
-           "old_lower", "old_upper", "new_lower", "new_upper", "change")  # fmt: skip
+           "old_lower", "old_upper", "new_lower", "new_upper", "change", "passage_share", "passage_share_lower",
+           "passage_share_upper")  # fmt: skip
 TEXT = {"period": str, "group_by": str, "group": str, "key": str, "theme": str, "label": str, "unit": str,
         "first_period": str, "last_period": str, "table": str, "status": str}  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""Inputs of the trend tables: document metadata from the store, model shares and codebook hits per document.
+"""Inputs of the trend tables: document metadata from the store and model shares per document (codebook hits
+per document: ``codebook.py``).
 
 Passage-level values are aggregated to documents first: a document's topic share is the token-weighted mean
 of its passages' shares; its codebook hits and tokens are the sums over its passages.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from pipeline.store import CorpusStore
-    from pipeline.themes import ThemeMatcher
 
 BUILTIN_GROUPS = ("publisher", "doc_type", "format", "language", "year")
 MISSING = "(ohne Angabe)"
@@ -118,97 +118,3 @@ def _factorize(values: list[str]) -> tuple[np.ndarray, list[str]]:
     index: dict[str, int] = {}
     codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
     return codes, list(index)
-
-
-@dataclass
-class CodebookCounts:
-    """Per document: tokens, term hits per theme (n x T) and whether any passage mentions the theme."""
-
-    doc_ids: list[str]
-    keys: tuple[str, ...]
-    labels: tuple[str, ...]
-    tokens: np.ndarray
-    hits: np.ndarray
-    mentions: np.ndarray
-    n_passages: int
-
-
-def codebook_counts(
-    rows: Iterable[tuple[str, str, int, str]], matcher: ThemeMatcher, min_hits: int = 1
-) -> CodebookCounts:
-    """Count codebook term hits in passages ``(passage_id, doc_id, n_tokens, tokens)`` and sum them per
-    document. A document mentions a theme when it has at least ``min_hits`` hits of it.
-
-    Matching is done once per distinct vocabulary term (the matcher caches), then per passage only tokens
-    that belong to a theme are looked at."""
-    keys = tuple(matcher.keys)
-    t = len(keys)
-    doc_index: dict[str, int] = {}
-    tokens_l: list[float] = []
-    hits_l: list[np.ndarray] = []
-    term_themes: dict[str, tuple[int, ...]] = {}
-    seen: set[str] = set()  # terms already classified; term_themes keeps only those that hit a theme
-    hitting: set[str] = set()
-    may_hit = _prefilter(matcher)
-    n_passages = 0
-    for _pid, doc_id, n_tokens, text in rows:
-        n_passages += 1
-        i = doc_index.get(doc_id)
-        if i is None:
-            i = doc_index[doc_id] = len(doc_index)
-            tokens_l.append(0.0)
-            hits_l.append(np.zeros(t))
-        toks = text.split() if text else []
-        tokens_l[i] += n_tokens if n_tokens is not None else len(toks)
-        distinct = set(toks)
-        # set.difference / set.intersection loop over the (small) passage in C, not over the vocabulary
-        for term in distinct.difference(seen):
-            themes = tuple(keys.index(k) for k in matcher.themes_of(term)) if may_hit(term) else ()
-            seen.add(term)
-            if themes:
-                term_themes[term] = themes
-                hitting.add(term)
-        row = hits_l[i]
-        for term in distinct.intersection(hitting):  # both sets: C loops over the smaller one
-            n = toks.count(term)  # few theme terms per passage: counting just those beats a Counter
-            for j in term_themes[term]:
-                row[j] += n
-    hits = np.vstack(hits_l) if hits_l else np.zeros((0, t))
-    labels = tuple(matcher.codebook.label(k) for k in keys)
-    return CodebookCounts(
-        doc_ids=list(doc_index), keys=keys, labels=labels, tokens=np.asarray(tokens_l, dtype=np.float64),
-        hits=hits, mentions=(hits >= min_hits).astype(np.float64), n_passages=n_passages,
-    )  # fmt: skip
-
-
-def _prefilter(matcher: Any) -> Any:
-    """A cheap necessary condition for a term to hit any theme: it is one of the normalised terms or contains
-    the longest literal part of one of the glob patterns. Saves running the pattern regexes on the (large)
-    rest of the vocabulary."""
-    import re
-
-    exact: set[str] = set()
-    literals: set[str] = set()
-    for theme in matcher.codebook.themes:
-        exact |= set(matcher.normalised_terms(theme.key))
-        for pattern in theme.patterns:
-            parts = [p for p in re.split(r"[*?]|\[[^\]]*\]", pattern) if p]
-            if not parts:
-                return lambda term: True
-            literals.add(max(parts, key=len))
-    short = tuple(lit for lit in literals if len(lit) < 3)
-    by_trigram: dict[str, list[str]] = {}
-    for lit in literals:
-        if len(lit) >= 3:
-            by_trigram.setdefault(lit[:3], []).append(lit)
-
-    def may_hit(term: str) -> bool:
-        if term in exact or any(lit in term for lit in short):
-            return True
-        for i in range(len(term) - 2):
-            cands = by_trigram.get(term[i : i + 3])
-            if cands and any(lit in term for lit in cands):
-                return True
-        return False
-
-    return may_hit

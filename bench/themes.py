@@ -1,0 +1,235 @@
+"""Codebook benches (issue 11 A-C): matcher speed against the code before the context rules, and the
+long-document planted-trend recovery of every theme measure.
+
+1. ``matcher``: the codebook table (``codebook_counts``: hits per document x theme, what the themes part of
+   the trends stage computes) on a preprocessed store, e.g. the 15,220 Bundestag speeches (WP19). Ours (this
+   checkout: context rules, passage counts, shipped codebook) next to the code of branch ``main`` as it was
+   before the context rules (commit ``BEFORE``, exported with ``git archive`` into a temporary folder, its
+   own shipped codebook), each in its own process, the same rows, best of ``--repeat`` runs. Prints seconds,
+   the ratio and the hits per theme of both. Target: ours <= 1.2x. Timings are only valid on a quiet machine.
+
+2. ``planted``: long documents (120 paragraphs of ~75 words, about 30 pages; a stored passage holds about two
+   paragraphs) with a theme planted in a few paragraphs per document; the planted share of passages rises (KI) or falls (Interaktion) over five years,
+   while every document mentions both themes at least once. The trends stage's own theme table is built on
+   it; printed per theme and measure: Pearson r of the estimate with the planted share over the years, and
+   the doc_share range (saturation). Target: the headline measure (``trends.theme_measure = auto``) r >= 0.95.
+
+    python bench/themes.py matcher --project bench/results/speeches
+    python bench/themes.py planted
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from io import BytesIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+BEFORE = "01fc463f935cb532ca84f117cb9859a28a1e3567"  # main before the themes branch (merge base)
+
+# -- 1. matcher speed ----------------------------------------------------------------------------------------
+_CHILD = r"""
+import json, sys, time, inspect
+from pipeline.config import load_config
+from pipeline.store import CorpusStore
+from pipeline.trends.build import theme_matcher
+try:
+    from pipeline.trends.codebook import codebook_counts
+except ImportError:
+    from pipeline.trends.inputs import codebook_counts
+cfg = load_config(sys.argv[1]); repeat = int(sys.argv[2])
+store = CorpusStore(cfg.path("store"))
+rows = list(store.iter_passage_tokens())
+context = "texts_of" in inspect.signature(codebook_counts).parameters
+best = None
+for _ in range(repeat):
+    t = time.perf_counter()
+    _, matcher = theme_matcher(cfg)  # fresh caches each run
+    kw = {"texts_of": store.passage_texts} if context else {}
+    counts = codebook_counts(iter(rows), matcher, min_hits=cfg.trends.min_hits, **kw)
+    s = time.perf_counter() - t
+    best = s if best is None else min(best, s)
+print(json.dumps({"seconds": best, "passages": len(rows), "context_rules": context,
+                  "hits": {k: int(counts.hits[:, j].sum()) for j, k in enumerate(counts.keys)}}))
+"""
+
+
+def _run_side(code_root: Path, config: Path, repeat: int) -> dict:
+    env = {"PYTHONPATH": str(code_root), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(config), str(repeat)], env=env, cwd=config.parent,
+                         capture_output=True, text=True, check=True)  # fmt: skip
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def matcher_bench(project: Path, repeat: int) -> dict:
+    config = (project / "themenradar.toml").resolve()
+    with tempfile.TemporaryDirectory(prefix="themes-before-") as tmp:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE, "pipeline"], capture_output=True,
+                                 check=True).stdout  # fmt: skip
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        before = _run_side(Path(tmp), config, repeat)
+    ours = _run_side(ROOT, config, repeat)
+    ratio = ours["seconds"] / before["seconds"]
+    print(f"codebook table on {project} ({ours['passages']:,} passages), best of {repeat}:")
+    print(f"  before ({BEFORE[:7]}, no context rules): {before['seconds']:.2f} s")
+    print(
+        f"  ours (context rules, passage counts):  {ours['seconds']:.2f} s  -> {ratio:.2f}x (target <= 1.2x)"
+    )
+    print(f"  {'theme':<18}{'hits before':>12}{'hits ours':>12}")
+    for key in ours["hits"]:
+        print(f"  {key:<18}{before['hits'].get(key, 0):>12,}{ours['hits'][key]:>12,}")
+    return {"before": before, "ours": ours, "ratio": ratio}
+
+
+# -- 2. long-document planted trends ---------------------------------------------------------------------------
+FILLER = [
+    *[
+        "die",
+        "Kommune",
+        "plant",
+        "den",
+        "Ausbau",
+        "der",
+        "Angebote",
+        "im",
+        "Quartier",
+        "und",
+        "stimmt",
+        "sich",
+        "mit",
+        "den",
+        "Trägern",
+        "ab",
+    ],
+    *[
+        "damit",
+        "die",
+        "Familien",
+        "vor",
+        "Ort",
+        "verlässliche",
+        "Strukturen",
+        "finden",
+        "und",
+        "die",
+        "Verwaltung",
+        "schneller",
+        "entscheidet",
+    ],
+]
+PLANTS = {"ki": "Ein Algorithmus unterstützt die Dokumentation, ein Roboter hebt.",
+          "interaktion": "Die Onlineberatung erreicht Klientinnen und Klienten zu Hause."}  # fmt: skip
+YEARS = (2019, 2020, 2021, 2022, 2023)
+TRUTH = {"ki": (0.02, 0.04, 0.06, 0.09, 0.12), "interaktion": (0.12, 0.10, 0.07, 0.05, 0.03)}
+
+
+def _long_docs(folder: Path, docs_per_year: int, passages: int, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    raw = folder / "raw"
+    raw.mkdir(parents=True)
+    lines = ["file,title,publisher,date,doc_type"]
+    for y, year in enumerate(YEARS):
+        for d in range(docs_per_year):
+            paras = []
+            for p in range(passages):
+                words = [rng.choice(FILLER) for _ in range(70)]
+                text = " ".join(words).capitalize() + "."
+                for theme, shares in TRUTH.items():
+                    # each document mentions each theme at least once (p == 0), then at the planted rate
+                    if p == d % passages or rng.random() < shares[y]:
+                        text += " " + PLANTS[theme]
+                paras.append(text)
+            name = f"doc-{year}-{d:02d}.txt"
+            (raw / name).write_text("\n\n".join(paras), encoding="utf-8")
+            lines.append(
+                f"{name},Papier {year} {d},{'Verband A' if d % 2 else 'Verband B'},{year}-06-01,Studie"
+            )
+    (raw / "documents.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "themenradar.toml").write_text(
+        '[paths]\nraw = "raw"\n[preprocess]\nworkers = 1\nphrases = false\npassage_tokens = 80\n'
+        "[trends]\nbootstrap = 100\nmin_docs = 1\n",
+        encoding="utf-8",
+    )
+
+
+def _trends_only(project) -> None:  # noqa: ANN001
+    """The codebook table only (``themenradar themes``: no model needed)."""
+    from pipeline import trends
+
+    with project.open_store() as store:
+        trends.run(store, None, project.config, out_dir=project.outputs_dir)
+
+
+def planted_bench(docs_per_year: int, passages: int, seed: int) -> dict:
+    import numpy as np
+    import pandas as pd
+
+    from pipeline.api import Project
+
+    with tempfile.TemporaryDirectory(prefix="themes-planted-") as tmp:
+        folder = Path(tmp)
+        _long_docs(folder, docs_per_year, passages, seed)
+        project = Project(folder / "themenradar.toml")
+        project.run(until_stage="preprocess", progress=False)
+        _trends_only(project)
+        tables = project.trend_tables()
+        t = tables["theme_trends"]
+        measure = json.loads((project.outputs_dir / "trends.json").read_text(encoding="utf-8"))[
+            "theme_measure"
+        ]
+        with project.open_store() as store:
+            n_pass = pd.Series([r[1] for r in store.iter_passage_tokens()]).value_counts()
+    t = t[(t["group_by"] == "none")]
+    print(f"{len(YEARS) * docs_per_year} documents of {passages} planted paragraphs "
+          f"(median {int(n_pass.median())} passages each); headline measure: {measure['chosen']} ({measure['rule']})")  # fmt: skip
+    print(f"  {'theme':<12}{'r passage_share':>17}{'r doc_share':>13}{'r per_10k':>11}   doc_share range")
+    out = {}
+    for theme, truth in TRUTH.items():
+        rows = t[t["theme"] == theme].set_index("period").reindex([str(y) for y in YEARS])
+        rs = {m: float(np.corrcoef(rows[m].to_numpy(float), truth)[0, 1]) if rows[m].nunique() > 1 else float("nan")
+              for m in ("passage_share", "doc_share", "per_10k")}  # fmt: skip
+        lo, hi = rows["doc_share"].min(), rows["doc_share"].max()
+        cells = [
+            f"{rs[m]:.3f}" if rs[m] == rs[m] else "constant"
+            for m in ("passage_share", "doc_share", "per_10k")
+        ]
+        print(f"  {theme:<12}{cells[0]:>17}{cells[1]:>13}{cells[2]:>11}   {lo:.2f}-{hi:.2f}")
+        print(f"  {'':<12}passage_share by year: "
+              + ", ".join(f"{y}: {v:.3f} (planted {s:.2f} of paragraphs)" for y, v, s in zip(YEARS, rows["passage_share"], truth, strict=True)))  # fmt: skip
+        out[theme] = {**rs, "doc_share_min": float(lo), "doc_share_max": float(hi)}
+    out["headline"] = measure["chosen"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="what", required=True)
+    m = sub.add_parser("matcher")
+    m.add_argument("--project", type=Path, default=ROOT / "bench" / "results" / "speeches",
+                   help="a preprocessed project (themenradar.toml + store), e.g. the WP19 speeches")  # fmt: skip
+    m.add_argument("--repeat", type=int, default=3)
+    p = sub.add_parser("planted")
+    p.add_argument("--docs-per-year", type=int, default=6)
+    p.add_argument("--passages", type=int, default=120)
+    p.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    t = time.perf_counter()
+    if args.what == "matcher":
+        matcher_bench(args.project, args.repeat)
+    else:
+        planted_bench(args.docs_per_year, args.passages, args.seed)
+    print(f"({time.perf_counter() - t:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

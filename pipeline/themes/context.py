@@ -1,0 +1,201 @@
+"""Context exclusions: codebook hits that are not counted because of the words written right around them.
+
+A term such as "Beratung" is client counselling in a care text and parliamentary deliberation in "zweite und
+dritte Beratung" or "in den Beratungen". Compounds are excluded by term (the theme's ``exclude`` globs:
+"*haushaltsberatung*"); a bare term that is ambiguous gets context rules::
+
+    [[themes.interaktion.context]]
+    terms = ["beratung"]                  # globs over the hit's vocabulary term
+    before = ["dritte*", "in den", "in den *"]   # words written right before the hit's word
+    after = ["des gesetzentwurf*"]        # words written right after it
+    note = "parliamentary deliberation"
+
+A hit is dropped when its written word (or words, for a phrase such as "gute Arbeit") is directly preceded
+by one of the ``before`` word sequences or directly followed by one of the ``after`` sequences. Sequences are
+words separated by white space, brackets, quotes or "=" ("Konfidenzintervall (KI)", "KI = Konfidenzintervall");
+sentence punctuation (. , ; : ! ? and dashes) breaks them. Words are compared without regard to case; in a
+word, ``*`` stands for any letters ("dritte*": dritte, dritten, dritter) and a word ``*`` for any one word
+("in den *": "in den weiteren Beratungen"). Context is read in the passage's text as written (stop words
+such as "in den" are gone from the stored terms), so the rules see what a reader sees.
+
+``ContextExcluder.spans(text)`` finds the excluded words of a text: ``(start, end, term)``. The trend tables
+subtract them from the passage's hits of the rules' terms; ``themenradar kwic`` marks the hits at those
+places, so both count the same hits. The work is a few C-level regex scans per passage that holds a term a
+rule covers; only the words next to a context are normalised (once per written form).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.errors import CodebookError
+
+_FIELDS = {"terms", "before", "after", "note"}
+# a written word: letters/digits, inner hyphens, a gender ending ("Klient:innen", "Klient*innen")
+WORD = r"\w[\w\-]*(?:[:*/·]-?\w+)?"
+_WORD_GLOB_RE = re.compile(r"^[\w\-*?äöüß]+$")
+_TERM_GLOB_RE = re.compile(r"^[a-z0-9äöüß_.\-*?]+$")
+_FLAGS = re.IGNORECASE
+SEP = r"[\s()\[\]=„“”\"'»«]+"  # between the words of a sequence and the hit
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    terms: tuple[str, ...]
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"terms": list(self.terms), "before": list(self.before), "after": list(self.after),
+                "note": self.note}  # fmt: skip
+
+
+def rule_from_dict(value: Any, where: str) -> ContextRule:
+    """Validate one ``[[themes.<key>.context]]`` table."""
+    if not isinstance(value, Mapping):
+        raise CodebookError(f"{where}: must be a table with terms and before and/or after")
+    unknown = set(value) - _FIELDS
+    if unknown:
+        raise CodebookError(
+            f"{where}: unknown field {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_FIELDS))})"
+        )
+    terms = _strings(value.get("terms", []), f"{where}: field 'terms'")
+    before = tuple(" ".join(s.split()) for s in _strings(value.get("before", []), f"{where}: field 'before'"))
+    after = tuple(" ".join(s.split()) for s in _strings(value.get("after", []), f"{where}: field 'after'"))
+    note = value.get("note", "")
+    if not isinstance(note, str):
+        raise CodebookError(f"{where}: field 'note' must be a string")
+    if not terms:
+        raise CodebookError(f"{where}: field 'terms' is missing or empty (the hit terms the rule looks at)")
+    if not before and not after:
+        raise CodebookError(f"{where}: give 'before' and/or 'after' word sequences")
+    for term in terms:
+        if term != term.lower() or not _TERM_GLOB_RE.match(term):
+            raise CodebookError(f"{where}: field 'terms': bad glob {term!r} (lower-case vocabulary terms, * ?)")
+    for seq in before + after:
+        for word in seq.split():
+            if not _WORD_GLOB_RE.match(word):
+                raise CodebookError(f"{where}: bad word {word!r} in {seq!r} (letters, digits, -, * and ?)")
+    return ContextRule(terms, before, after, note.strip())
+
+
+def _strings(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise CodebookError(f"{where} must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
+def _word_regex(word: str) -> str:
+    if word == "*":
+        return WORD
+    return "".join(r"[\w\-]*" if c == "*" else r"[\w\-]" if c == "?" else re.escape(c) for c in word)
+
+
+def _sequence(seq: str) -> str:
+    return SEP.join(_word_regex(w) for w in seq.split())
+
+
+def _term_regex(globs: Iterable[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g in globs))
+
+
+def _candidate_regex(globs: Iterable[str]) -> re.Pattern[str]:
+    """Written words (or word groups, for a phrase term) that may stand for a term matching one of ``globs``:
+    a word beginning like the glob (its first literal part less an inflection's last letters: "beratung" ->
+    "Beratung", "Beratungen"; "automatisier*" -> "automatisierte"), or containing its literal when the glob
+    begins with a wildcard. A cheap scan; the candidates' terms are then checked exactly."""
+    parts = []
+    for glob in globs:
+        words = [w for w in glob.split("_") if w]
+        alts = []
+        for k, word in enumerate(words):
+            literal = re.split(r"[*?]", word)[0]
+            stem = literal[: max(3, len(literal) - 2)] if len(literal) > 3 else literal
+            lead = "" if word.startswith(("*", "?")) else r"(?<![\w\-])"
+            if not literal:  # "*beratung": the longest literal anywhere in the word
+                inner = max(re.split(r"[*?]", word), key=len)
+                alts.append(rf"[\w\-]*{re.escape(inner)}[\w\-]*")
+            else:
+                alts.append(rf"{lead if k == 0 else ''}{re.escape(stem)}[\w\-]*(?:[:*/·]-?\w+)?")
+        parts.append(r"\s+".join(alts))
+    return re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(parts)), _FLAGS)
+
+
+_WINDOW = 160  # characters of text looked at before and after a candidate
+
+
+class ContextExcluder:
+    """The context rules of one theme over written text (see the module docstring). ``normalise`` turns a
+    written word (or words) into its vocabulary term; ``is_hit(term)`` says whether the term is a hit of the
+    theme (a word whose term is no hit is never "excluded").
+
+    Per rule: one scan for candidate words of its terms (``_candidate_regex``), then for each candidate whose
+    term matches, one regex for all its ``before`` sequences (ending where the word begins) and one for all its
+    ``after`` sequences (beginning where it ends)."""
+
+    def __init__(
+        self, rules: Iterable[ContextRule], normalise: Callable[[str], str], is_hit: Callable[[str], bool]
+    ) -> None:
+        self.rules = tuple(rules)
+        self._normalise = normalise
+        self._is_hit = is_hit
+        self._terms_re = _term_regex(g for r in self.rules for g in r.terms) if self.rules else None
+        self._checks: list[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]] = []
+        for rule in self.rules:
+            before = after = None
+            if rule.before:
+                seqs = "|".join(_sequence(s) for s in rule.before)
+                before = re.compile(rf"(?<![\w\-])(?:{seqs}){SEP}\Z", _FLAGS)
+            if rule.after:
+                seqs = "|".join(_sequence(s) for s in rule.after)
+                after = re.compile(rf"{SEP}(?:{seqs})(?![\w\-])", _FLAGS)
+            self._checks.append((_candidate_regex(rule.terms), _term_regex(rule.terms), before, after))
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    def covers(self, term: str) -> bool:
+        """Whether a rule looks at hits of the vocabulary term ``term``."""
+        return self._terms_re is not None and self._terms_re.match(term) is not None
+
+    def term_of(self, word: str) -> str:
+        return self._normalise(word)
+
+    def occurrences(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the written words in ``text`` that are hits of the rules' terms."""
+        found: dict[int, tuple[int, int, str]] = {}
+        for candidates, terms, _, _ in self._checks:
+            for m in candidates.finditer(text):
+                if m.start() not in found:
+                    term = self.term_of(m.group())
+                    if term and terms.match(term) and self._is_hit(term):
+                        found[m.start()] = (m.start(), m.end(), term)
+        return [found[s] for s in sorted(found)]
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """``(start, end, term)`` of the written words in ``text`` whose hit the rules exclude, in text order."""
+        found: dict[int, tuple[int, int, str]] = {}
+        for candidates, terms, before, after in self._checks:
+            for m in candidates.finditer(text):
+                a, b = m.start(), m.end()
+                if a in found:
+                    continue
+                if not (
+                    (before is not None and before.search(text, max(0, a - _WINDOW), a))
+                    or (after is not None and after.match(text, b, b + _WINDOW))
+                ):
+                    continue
+                term = self.term_of(m.group())
+                if term and terms.match(term) and self._is_hit(term):
+                    found[a] = (a, b, term)
+        return [found[s] for s in sorted(found)]
+
+
+WORD_RE = re.compile(WORD)
