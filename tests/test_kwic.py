@@ -235,6 +235,20 @@ def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
         )
 
 
+@pytest.mark.parametrize(
+    ("name", "n", "relevant"),
+    [("docs_interaktion_seed21", 150, 139), ("docs_interaktion", 150, 138)],  # seed 21; seed 31 after the rule
+)
+def test_both_docs_interaktion_samples_score_as_recorded(name: str, n: int, relevant: int) -> None:
+    """The seed-21 sheet the firms rule was written against and the fresh seed-31 sheet, as BENCHMARKS.md
+    records them; a coded 0 always says why."""
+    sheet = KWIC_DATA / "after" / f"{name}.csv"
+    whole = score_sheet(sheet).table.query("term == ''").iloc[0]
+    assert (whole["n"], whole["relevant"]) == (n, relevant)
+    raw = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    assert (raw.loc[raw["relevant"] == "0", "note"].str.strip() != "").all()
+
+
 def test_theme_table_and_kwic_drop_the_same_hits(speech_project: Path) -> None:
     """The context rule for co-determination outside the workplace drops "direktdemokratische Mitbestimmung"
     in the theme table and in kwic alike."""
