@@ -14,8 +14,15 @@ long-document planted-trend recovery of every theme measure.
    it; printed per theme and measure: Pearson r of the estimate with the planted share over the years, and
    the doc_share range (saturation). Target: the headline measure (``trends.theme_measure = auto``) r >= 0.95.
 
+3. ``weighted``: a coded kwic sheet's precision as ``themenradar kwic --score`` reports it (every coded hit
+   counts once: a sample drawn in equal parts per period over-represents the hits of small periods) next to
+   the hit-weighted estimate: each period's precision weighted by its share of all the theme's hits in the
+   project (stratified estimator, 95 % normal interval with finite-population correction; it is too narrow
+   when most periods have no miss, read it with the unweighted Wilson interval).
+
     python bench/themes.py matcher --project bench/results/speeches
     python bench/themes.py planted
+    python bench/themes.py weighted --project bench/results/docs --sheet tests/data/kwic/after/docs_interaktion.csv
 """
 
 from __future__ import annotations
@@ -211,6 +218,41 @@ def planted_bench(docs_per_year: int, passages: int, seed: int) -> dict:
     return out
 
 
+# -- 3. hit-weighted precision of a period-stratified sheet ---------------------------------------------------
+def weighted_bench(project: Path, sheet: Path) -> dict:
+    import math
+
+    import pandas as pd
+
+    from pipeline.api import Project
+    from pipeline.trends.validate import parse_relevant, score_sheet
+
+    coded = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    coded["flag"] = [parse_relevant(v)[0] for v in coded["relevant"]]
+    (theme,) = coded["theme"].unique()
+    hits = Project(project / "themenradar.toml").kwic(theme)
+    hits_period = hits["period"].fillna("").astype(str)
+    whole = score_sheet(sheet).table
+    whole = whole[whole["term"] == ""].iloc[0]
+    big_n = len(hits)
+    est = var = 0.0
+    print(f"{sheet.name} on {project} ({theme}): {big_n:,} hits in the project, {len(coded)} coded")
+    print(f"  {'period':<14}{'hits':>7}{'coded':>7}{'relevant':>10}{'precision':>11}")
+    for period, group in coded.groupby("period"):
+        n_h, k_h = len(group), int(group["flag"].sum())
+        big_h = int((hits_period == period).sum())
+        p_h, w_h = k_h / n_h, big_h / big_n
+        est += w_h * p_h
+        if n_h > 1:
+            var += w_h**2 * (1 - n_h / big_h) * p_h * (1 - p_h) / (n_h - 1)
+        print(f"  {period or '(no date)':<14}{big_h:>7,}{n_h:>7}{k_h:>10}{p_h:>11.3f}")
+    half = 1.959963984540054 * math.sqrt(var)
+    print(f"  unweighted (kwic --score): {whole['precision']:.3f} [{whole['precision_lower']:.3f}, "
+          f"{whole['precision_upper']:.3f}] (Wilson, n={int(whole['n'])})")  # fmt: skip
+    print(f"  hit-weighted:              {est:.3f} [{est - half:.3f}, {min(1.0, est + half):.3f}] (stratified, normal)")
+    return {"unweighted": float(whole["precision"]), "weighted": est, "weighted_lower": est - half}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="what", required=True)
@@ -222,10 +264,16 @@ def main() -> None:
     p.add_argument("--docs-per-year", type=int, default=6)
     p.add_argument("--passages", type=int, default=120)
     p.add_argument("--seed", type=int, default=1)
+    w = sub.add_parser("weighted")
+    w.add_argument("--project", type=Path, required=True, help="the project the sheet was drawn from")
+    w.add_argument("--sheet", type=Path, required=True, action="append", help="a coded kwic sheet (repeatable)")
     args = ap.parse_args()
     t = time.perf_counter()
     if args.what == "matcher":
         matcher_bench(args.project, args.repeat)
+    elif args.what == "weighted":
+        for sheet in args.sheet:
+            weighted_bench(args.project, sheet)
     else:
         planted_bench(args.docs_per_year, args.passages, args.seed)
     print(f"({time.perf_counter() - t:.0f} s)")

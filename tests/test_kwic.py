@@ -11,6 +11,7 @@ import pytest
 from cli_fixtures import invoke
 
 from pipeline.api import Project
+from pipeline.errors import CodebookError
 from pipeline.themes import codebook_from_dict, load_codebook
 from pipeline.trends.validate import parse_relevant, score_sheet
 
@@ -121,6 +122,89 @@ def test_context_rule_drops_deliberation_and_keeps_counselling() -> None:
     assert text.index("dritte Beratung") + len("dritte ") == matcher.excluded_spans("x", text)[1][0]
 
 
+# Sentences as they stand in ../shared: the BfArM's DiPA guide, a coalition agreement (2013), Bundestag
+# speeches (WP19) and a paper on the social economy. (sentence, hit word, dropped by the shipped codebook)
+ADVICE = [
+    ("Optionale Funktionen, die außerhalb der eigentlichen DiPA liegen, sollte vom Hersteller im Rahmen eines "
+     "Beratungsgesprächs mit dem BfArM geklärt werden.", "Beratungsgesprächs", True),
+    ("Wir wollen alle Möglichkeiten ausschöpfen, den Rohstoff- und Energieverbrauch weiter zu senken, und "
+     "entsprechende Anreize und Beratungsangebote für die Unternehmen weiterentwickeln.", "Beratungsangebote", True),
+    ("Thüringen verfügt mit dem ThEx über ein deutschlandweit einmaliges Beratungsangebot für Existenzgründungen.",
+     "Beratungsangebot", True),
+    # asylum seekers are "Antragsteller": counselling, kept ("Antragsteller" is no near word)
+    ("Das ist letztlich der gleiche Weg, den wir grundsätzlich mit einer unabhängigen Verfahrensberatung gehen "
+     "wollen: Wenn die Antragsteller und Antragstellerinnen von Beginn an beraten werden, wissen sie, was auf sie "
+     "zukommt.", "Verfahrensberatung", False),
+    # "Unternehmen" is the 9th word before the hit: outside the window of 8
+    ("Die Bundesagentur kann außerdem seit diesem Jahr einen Teil der Weiterbildungskosten in Unternehmen "
+     "übernehmen, und sie verstärkt ihre bestehende Weiterbildungs- und Qualifizierungsberatung.",
+     "Qualifizierungsberatung", False),
+    ("Die Sozialwirtschaft umfasst ein weites Spektrum an Dienstleistungen: von der Schwangerschafts-, Sucht- und "
+     "Schuldnerberatung, über Unterstützungsangeboten für Behinderte, die Kinder- und Jugendhilfe bis zur Pflege.",
+     "Schuldnerberatung", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "word", "dropped"), ADVICE, ids=[w for _, w, _ in ADVICE])
+def test_near_rule_drops_advice_to_firms_and_keeps_counselling(text: str, word: str, dropped: bool) -> None:
+    """The shipped rule for advice to firms, manufacturers and founders (``near`` words within 8 words)."""
+    from pipeline.preprocess import term_normaliser
+
+    matcher = load_codebook().matcher(term_normaliser())
+    hits = [text[a:b] for a, b, _ in matcher.context_occurrences("interaktion", text)]
+    assert word in hits, "the word is a hit of the theme, so keeping it is a decision"
+    assert (word in [text[a:b] for a, b, _ in matcher.excluded_spans("interaktion", text)]) is dropped
+
+
+def test_near_window_counts_written_words_on_both_sides() -> None:
+    book = codebook_from_dict(
+        {"themes": {"x": {"label": "x", "terms": ["Beratungsangebot"],
+                          "context": [{"terms": ["beratungsangebot"], "near": ["*hersteller"], "window": 3}]}}}
+    )  # fmt: skip
+    matcher = book.matcher(str.lower)
+
+    def dropped(text: str) -> bool:
+        assert matcher.context_occurrences("x", text), text
+        return bool(matcher.excluded_spans("x", text))
+
+    assert dropped("Der Pflegebetthersteller nutzt das Beratungsangebot.")  # 2nd word before
+    assert dropped("Ein Beratungsangebot. Hilft dem Hersteller.")  # 3rd word after, across the full stop
+    assert not dropped("Ein Beratungsangebot. Es hilft dem Hersteller.")  # 4th word after
+    assert dropped("Hersteller nutzen das Beratungsangebot.")  # 3rd word before
+    assert not dropped("Hersteller nutzen auch das Beratungsangebot.")  # 4th word before
+    assert not dropped("Die Herstellerin nutzt das Beratungsangebot.")  # "*hersteller" is the whole word
+    # the window's text starts inside "Bettenhersteller": its last letters are no word of their own
+    assert not dropped("Bettenhersteller" + " x" * 3 + " Beratungsangebot")
+    assert dropped("Bettenhersteller" + " x" * 2 + " Beratungsangebot")
+
+
+@pytest.mark.parametrize(
+    ("rule", "needle"),
+    [
+        ({"terms": ["beratung"], "window": 5}, "field 'window' needs 'near'"),
+        ({"terms": ["beratung"], "near": ["hersteller"], "window": 0}, "from 1 to 50"),
+        ({"terms": ["beratung"], "near": ["hersteller"], "window": 51}, "from 1 to 50"),
+        ({"terms": ["beratung"], "near": ["hersteller"], "window": True}, "from 1 to 50"),
+        ({"terms": ["beratung"], "near": ["*"]}, "field 'near': bad word '*'"),
+        ({"terms": ["beratung"], "near": ["der hersteller"]}, "field 'near': bad word"),
+        ({"terms": ["beratung"]}, "or 'near' words"),
+    ],
+)
+def test_bad_near_rules_raise_clear_errors(rule: dict, needle: str) -> None:
+    with pytest.raises(CodebookError) as info:
+        codebook_from_dict({"themes": {"x": {"label": "x", "terms": ["Beratung"], "context": [rule]}}})
+    assert needle in str(info.value)
+
+
+def test_near_rule_round_trips_and_older_rules_keep_their_dict() -> None:
+    shipped = load_codebook().get("interaktion")
+    near = next(r for r in shipped.context if r.near)
+    assert near.window == 8 and "hersteller" in near.near
+    again = codebook_from_dict({"themes": {"x": {"label": "x", "terms": ["a"], "context": [near.to_dict()]}}})
+    assert again.get("x").context[0] == near
+    assert "near" not in next(r for r in shipped.context if not r.near).to_dict()
+
+
 def _wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float]:
     p = k / n
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
@@ -149,6 +233,20 @@ def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
             len(group),
             int(group["flag"].sum()),
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "n", "relevant"),
+    [("docs_interaktion_seed21", 150, 139), ("docs_interaktion", 150, 138)],  # seed 21; seed 31 after the rule
+)
+def test_both_docs_interaktion_samples_score_as_recorded(name: str, n: int, relevant: int) -> None:
+    """The seed-21 sheet the firms rule was written against and the fresh seed-31 sheet, as BENCHMARKS.md
+    records them; a coded 0 always says why."""
+    sheet = KWIC_DATA / "after" / f"{name}.csv"
+    whole = score_sheet(sheet).table.query("term == ''").iloc[0]
+    assert (whole["n"], whole["relevant"]) == (n, relevant)
+    raw = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    assert (raw.loc[raw["relevant"] == "0", "note"].str.strip() != "").all()
 
 
 def test_theme_table_and_kwic_drop_the_same_hits(speech_project: Path) -> None:

@@ -11,7 +11,16 @@ dritte Beratung" or "in den Beratungen". Compounds are excluded by term (the the
     note = "parliamentary deliberation"
 
 A hit is dropped when its written word (or words, for a phrase such as "gute Arbeit") is directly preceded
-by one of the ``before`` word sequences or directly followed by one of the ``after`` sequences. Sequences are
+by one of the ``before`` word sequences or directly followed by one of the ``after`` sequences, or (when the
+rule has ``near``) when one of the ``near`` words is written among the ``window`` words before or after it
+(default 10, at most 50; sentence punctuation does not end the window, the passage does)::
+
+    [[themes.interaktion.context]]
+    terms = ["*beratung*"]
+    near = ["hersteller*", "antragsteller*"]   # single words, anywhere within the window
+    window = 10
+    note = "a regulator's advice to manufacturers"
+ Sequences are
 words separated by white space, brackets, quotes or "=" ("Konfidenzintervall (KI)", "KI = Konfidenzintervall");
 sentence punctuation (. , ; : ! ? and dashes) breaks them. Words are compared without regard to case; in a
 word, ``*`` stands for any letters ("dritte*": dritte, dritten, dritter) and a word ``*`` for any one word
@@ -34,7 +43,9 @@ from typing import Any
 
 from pipeline.errors import CodebookError
 
-_FIELDS = {"terms", "before", "after", "note"}
+_FIELDS = {"terms", "before", "after", "near", "window", "note"}
+DEFAULT_WINDOW = 10  # words either side that a ``near`` rule looks at
+MAX_WINDOW = 50
 # a written word: letters/digits, inner hyphens, a gender ending ("Klient:innen", "Klient*innen")
 WORD = r"\w[\w\-]*(?:[:*/·]-?\w+)?"
 _WORD_GLOB_RE = re.compile(r"^[\w\-*?äöüß]+$")
@@ -49,16 +60,21 @@ class ContextRule:
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
     note: str = ""
+    near: tuple[str, ...] = ()
+    window: int = DEFAULT_WINDOW
 
     def to_dict(self) -> dict[str, Any]:
-        return {"terms": list(self.terms), "before": list(self.before), "after": list(self.after),
-                "note": self.note}  # fmt: skip
+        out: dict[str, Any] = {"terms": list(self.terms), "before": list(self.before), "after": list(self.after),
+                               "note": self.note}  # fmt: skip
+        if self.near:  # only then, so the dict (and a project's fingerprint) of older rules stays as it was
+            out["near"], out["window"] = list(self.near), self.window
+        return out
 
 
 def rule_from_dict(value: Any, where: str) -> ContextRule:
     """Validate one ``[[themes.<key>.context]]`` table."""
     if not isinstance(value, Mapping):
-        raise CodebookError(f"{where}: must be a table with terms and before and/or after")
+        raise CodebookError(f"{where}: must be a table with terms and before, after and/or near")
     unknown = set(value) - _FIELDS
     if unknown:
         raise CodebookError(
@@ -67,13 +83,19 @@ def rule_from_dict(value: Any, where: str) -> ContextRule:
     terms = _strings(value.get("terms", []), f"{where}: field 'terms'")
     before = tuple(" ".join(s.split()) for s in _strings(value.get("before", []), f"{where}: field 'before'"))
     after = tuple(" ".join(s.split()) for s in _strings(value.get("after", []), f"{where}: field 'after'"))
+    near = _strings(value.get("near", []), f"{where}: field 'near'")
+    window = value.get("window", DEFAULT_WINDOW)
+    if "window" in value and not near:
+        raise CodebookError(f"{where}: field 'window' needs 'near' (the words looked for within the window)")
+    if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW:
+        raise CodebookError(f"{where}: field 'window' must be a whole number of words from 1 to {MAX_WINDOW}")
     note = value.get("note", "")
     if not isinstance(note, str):
         raise CodebookError(f"{where}: field 'note' must be a string")
     if not terms:
         raise CodebookError(f"{where}: field 'terms' is missing or empty (the hit terms the rule looks at)")
-    if not before and not after:
-        raise CodebookError(f"{where}: give 'before' and/or 'after' word sequences")
+    if not before and not after and not near:
+        raise CodebookError(f"{where}: give 'before' and/or 'after' word sequences, or 'near' words")
     for term in terms:
         if term != term.lower() or not _TERM_GLOB_RE.match(term):
             raise CodebookError(f"{where}: field 'terms': bad glob {term!r} (lower-case vocabulary terms, * ?)")
@@ -81,7 +103,10 @@ def rule_from_dict(value: Any, where: str) -> ContextRule:
         for word in seq.split():
             if not _WORD_GLOB_RE.match(word):
                 raise CodebookError(f"{where}: bad word {word!r} in {seq!r} (letters, digits, -, * and ?)")
-    return ContextRule(terms, before, after, note.strip())
+    for word in near:
+        if not _WORD_GLOB_RE.match(word) or word.strip("*?") == "":
+            raise CodebookError(f"{where}: field 'near': bad word {word!r} (one word: letters, -, * and ?)")
+    return ContextRule(terms, before, after, note.strip(), near, window)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -129,6 +154,35 @@ def _candidate_regex(globs: Iterable[str]) -> re.Pattern[str]:
 
 
 _WINDOW = 160  # characters of text looked at before and after a candidate
+_CHARS_PER_WORD = 40  # text read per word of a ``near`` window (a long compound and its separators)
+
+
+class _Near:
+    """The ``near`` words of one rule: whether one of them is among the ``window`` written words on either side
+    of a hit (the hit's own word not counted)."""
+
+    def __init__(self, words: Iterable[str], window: int) -> None:
+        self.window = window
+        self._word = re.compile("|".join(f"(?:{_word_regex(w)})" for w in words), _FLAGS)
+
+    def _words(self, text: str, start: int, end: int) -> list[re.Match[str]]:
+        return list(WORD_RE.finditer(text, start, end))
+
+    def found(self, text: str, a: int, b: int) -> bool:
+        span = self.window * _CHARS_PER_WORD
+        start = max(0, a - span)
+        left = self._words(text, start, a)
+        if left and left[0].start() == start and start > 0 and re.match(r"[\w\-]", text[start - 1]):
+            left = left[1:]  # the window began inside a word: that piece is no word
+        right = self._words(text, b, min(len(text), b + span))
+        if right and right[-1].end() == b + span and b + span < len(text):
+            right = right[:-1]
+        words = left[-self.window :] + right[: self.window]
+        return any(self._word.fullmatch(m.group()) for m in words)
+
+
+# per rule: candidate words, its term globs, its before and after sequences, its near words
+_Check = tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None, _Near | None]
 
 
 class ContextExcluder:
@@ -138,7 +192,8 @@ class ContextExcluder:
 
     Per rule: one scan for candidate words of its terms (``_candidate_regex``), then for each candidate whose
     term matches, one regex for all its ``before`` sequences (ending where the word begins) and one for all its
-    ``after`` sequences (beginning where it ends)."""
+    ``after`` sequences (beginning where it ends); for ``near`` words, one word scan of a bounded stretch of text
+    on either side (``_Near``)."""
 
     def __init__(
         self, rules: Iterable[ContextRule], normalise: Callable[[str], str], is_hit: Callable[[str], bool]
@@ -147,7 +202,7 @@ class ContextExcluder:
         self._normalise = normalise
         self._is_hit = is_hit
         self._terms_re = _term_regex(g for r in self.rules for g in r.terms) if self.rules else None
-        self._checks: list[tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None]] = []
+        self._checks: list[_Check] = []
         for rule in self.rules:
             before = after = None
             if rule.before:
@@ -156,7 +211,8 @@ class ContextExcluder:
             if rule.after:
                 seqs = "|".join(_sequence(s) for s in rule.after)
                 after = re.compile(rf"{SEP}(?:{seqs})(?![\w\-])", _FLAGS)
-            self._checks.append((_candidate_regex(rule.terms), _term_regex(rule.terms), before, after))
+            near = _Near(rule.near, rule.window) if rule.near else None
+            self._checks.append((_candidate_regex(rule.terms), _term_regex(rule.terms), before, after, near))
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -171,7 +227,7 @@ class ContextExcluder:
     def occurrences(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words in ``text`` that are hits of the rules' terms."""
         found: dict[int, tuple[int, int, str]] = {}
-        for candidates, terms, _, _ in self._checks:
+        for candidates, terms, *_ in self._checks:
             for m in candidates.finditer(text):
                 if m.start() not in found:
                     term = self.term_of(m.group())
@@ -182,7 +238,7 @@ class ContextExcluder:
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words in ``text`` whose hit the rules exclude, in text order."""
         found: dict[int, tuple[int, int, str]] = {}
-        for candidates, terms, before, after in self._checks:
+        for candidates, terms, before, after, near in self._checks:
             for m in candidates.finditer(text):
                 a, b = m.start(), m.end()
                 if a in found:
@@ -190,6 +246,7 @@ class ContextExcluder:
                 if not (
                     (before is not None and before.search(text, max(0, a - _WINDOW), a))
                     or (after is not None and after.match(text, b, b + _WINDOW))
+                    or (near is not None and near.found(text, a, b))
                 ):
                     continue
                 term = self.term_of(m.group())
