@@ -10,7 +10,8 @@ Gives the values of gensim's ``CoherenceModel`` (``c_npmi``: window 10, ``c_v``:
   entered. A word that leaves while another occurrence of it is still inside is therefore dropped until it
   enters again. Per word and text the windows that contain it are runs ``[a, b)``, computed for all
   occurrences at once (``_word_runs``); the runs become a sparse (window segment x term) matrix whose
-  weighted product ``X.T @ diag(len) @ X`` is the co-occurrence matrix (diagonal = occurrences).
+  weighted product ``X.T @ diag(len) @ X`` is the co-occurrence matrix (diagonal = occurrences). Texts
+  whose windows hold many top terms at once take that product as a small dense BLAS block instead.
 - NPMI of a pair: ``log((p_ij + eps) / (p_i p_j)) / -log(p_ij + eps)``, ``eps = 1e-12``, ``p = count / N``.
   ``c_npmi`` of a topic = mean over the ordered pairs of distinct positions (segmentation ``s_one_one``).
 - ``c_v``: the NPMI matrix ``S`` of the topic's terms (window 110, ``gamma = 1``); each term's context vector
@@ -20,8 +21,9 @@ Gives the values of gensim's ``CoherenceModel`` (``c_npmi``: window 10, ``c_v``:
   inf or fail for them; ``pipeline.evaluate`` reports them as not finite).
 
 Texts are streamed once for all window sizes, in chunks of about ``chunk_tokens`` tokens; memory holds one
-chunk's hits of the top terms and the (terms x terms) counts, never a (documents x vocabulary) array. Score
-every candidate of a sweep in one call: the counts are made over the union of their top terms.
+chunk's hits of the top terms and the (terms x terms) counts (8 bytes x terms^2 per window size: 0.7 MB for
+K=30, 72 MB for a sweep with 3,000 distinct top terms), never a (documents x vocabulary) array. Score every
+candidate of a sweep in one call: the counts are made over the union of their top terms.
 ``gensim_coherence`` runs gensim itself; it is the reference in the tests and in ``bench/coherence.py``.
 """
 
@@ -36,19 +38,21 @@ import scipy.sparse as sp
 EPSILON = 1e-12  # gensim.topic_coherence.direct_confirmation_measure.EPSILON
 WINDOW_SIZES = {"c_npmi": 10, "c_v": 110}  # gensim.models.coherencemodel.SLIDING_WINDOW_SIZES
 MEASURES = tuple(WINDOW_SIZES)
+DENSE_MIN_COST = 20_000  # a text's product goes dense above this sparse cost ...
+DENSE_RATIO = 30.0  # ... when its dense cost (segments x terms^2) is below this multiple of it
 CHUNK_TOKENS = 250_000  # ~40 MiB per chunk on the WP19 speeches (window 110, K=30)
 
 
 @dataclass(frozen=True)
 class WindowCounts:
-    """Boolean sliding-window counts of ``terms``: ``co[i, j]`` = windows containing both (CSR, symmetric,
-    diagonal = ``occurrences``), ``n_windows`` = all windows of all texts."""
+    """Boolean sliding-window counts of ``terms``: ``co[i, j]`` = windows containing both (dense terms x
+    terms, symmetric, diagonal = ``occurrences``), ``n_windows`` = all windows of all texts."""
 
     window: int
     terms: tuple[str, ...]
     n_windows: int
     occurrences: np.ndarray
-    co: sp.csr_matrix
+    co: np.ndarray
 
 
 def window_counts(
@@ -58,24 +62,23 @@ def window_counts(
     chunk_tokens: int = CHUNK_TOKENS,
 ) -> dict[int, WindowCounts]:
     """One pass over ``texts``: the window counts of ``terms`` for every window size in ``windows``."""
+    from threadpoolctl import threadpool_limits
+
     terms = tuple(dict.fromkeys(terms))
     windows = sorted(set(windows))
     if not windows or min(windows) < 1:
         raise ValueError(f"window sizes must be >= 1, got {windows}")
     v = len(terms)
     n_windows = dict.fromkeys(windows, 0)
-    co = {w: sp.csr_matrix((v, v), dtype=np.int64) for w in windows}
-    for ids, lengths in _chunks(texts, {t: i for i, t in enumerate(terms)}, chunk_tokens):
-        for w in windows:
-            n_win = np.maximum(lengths - w + 1, 1)
-            n_windows[w] += int(n_win.sum())
-            co[w] = co[w] + _chunk_co(ids, lengths, n_win, w, v)
-    out = {}
-    for w in windows:
-        c = co[w].tocsr()
-        c.sort_indices()
-        out[w] = WindowCounts(w, terms, n_windows[w], c.diagonal().astype(np.int64), c)
-    return out
+    co = {w: np.zeros((v, v), dtype=np.int64) for w in windows}  # 8 bytes x terms^2, whatever the corpus
+    # one BLAS thread for the small dense blocks: multi-threaded OpenBLAS spins on a busy 2-core machine
+    with threadpool_limits(limits=1, user_api="blas"):
+        for ids, lengths in _chunks(texts, {t: i for i, t in enumerate(terms)}, chunk_tokens):
+            for w in windows:
+                n_win = np.maximum(lengths - w + 1, 1)
+                n_windows[w] += int(n_win.sum())
+                _chunk_co(ids, lengths, n_win, w, co[w])
+    return {w: WindowCounts(w, terms, n_windows[w], co[w].diagonal().copy(), co[w]) for w in windows}
 
 
 def _chunks(
@@ -121,11 +124,12 @@ def _word_runs(
     return keep, s[keep], b[keep]
 
 
-def _chunk_co(ids: np.ndarray, lengths: np.ndarray, n_win: np.ndarray, w: int, v: int) -> sp.csr_matrix:
-    """Co-occurrence counts of one chunk of texts (``ids``: term id per token, -1 = not a top term)."""
+def _chunk_co(ids: np.ndarray, lengths: np.ndarray, n_win: np.ndarray, w: int, acc: np.ndarray) -> None:
+    """Add the co-occurrence counts of one chunk of texts to ``acc`` (``ids``: term id per token, -1 = not a
+    top term)."""
     hit = np.flatnonzero(ids >= 0)
     if not len(hit):
-        return sp.csr_matrix((v, v), dtype=np.int64)
+        return
     starts = np.cumsum(lengths) - lengths
     # an empty text shares its start with the next text; side="right" picks the last of them (the hit's)
     doc = np.searchsorted(starts, hit, side="right") - 1
@@ -135,30 +139,60 @@ def _chunk_co(ids: np.ndarray, lengths: np.ndarray, n_win: np.ndarray, w: int, v
     word, doc, pos = word[order], doc[order], pos[order]
     keep, a, b = _word_runs(word, doc, pos, n_win, w)
     offset = (np.cumsum(n_win) - n_win)[doc[keep]]  # windows of the earlier texts of the chunk
-    return _runs_to_co(word[keep], a + offset, b + offset, v)
+    _runs_to_co(word[keep], doc[keep], a + offset, b + offset, acc)
 
 
-def _runs_to_co(word: np.ndarray, a: np.ndarray, b: np.ndarray, v: int) -> sp.csr_matrix:
+def _runs_to_co(word: np.ndarray, doc: np.ndarray, a: np.ndarray, b: np.ndarray, acc: np.ndarray) -> None:
     """``X.T @ diag(len) @ X`` for the matrix X of (window segment x term): the segments are the pieces
-    between consecutive run ends, so every window inside one segment contains the same terms."""
+    between consecutive run ends, so every window inside one segment contains the same terms.
+
+    The sparse product costs ~ sum over segments of (terms in it)^2. Where long windows hold many top terms
+    (window 110, a sweep's many terms) a text's product is done densely instead: its (segments x its
+    terms) block through BLAS costs ~ segments x terms^2 at a far lower price per operation."""
     bounds = np.sort(np.concatenate([a, b]))
     bounds = bounds[np.r_[True, bounds[1:] != bounds[:-1]]]  # np.unique, without its slow hash path
     ia = np.searchsorted(bounds, a)
     cnt = np.searchsorted(bounds, b) - ia
-    nnz = int(cnt.sum())
-    seg = np.arange(nnz) - np.repeat(np.cumsum(cnt) - cnt - ia, cnt)
+    seg = np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt - ia, cnt)
     col = np.repeat(word, cnt)
-    shape = (len(bounds) - 1, v)
-    x = sp.csr_matrix((np.ones(nnz, dtype=np.int64), (seg, col)), shape=shape)
-    y = sp.csr_matrix((np.diff(bounds)[seg], (seg, col)), shape=shape)
-    return sp.csr_matrix(x.T @ y)
+    seglen = np.diff(bounds)
+    # per text: sparse cost (sum of active^2 over its segments), segment span and number of terms
+    active = np.bincount(seg, minlength=len(seglen))
+    entry_doc = np.repeat(doc, cnt)
+    n_docs = int(doc.max()) + 1
+    sparse_cost = np.bincount(entry_doc, weights=active[seg], minlength=n_docs)
+    first_run = np.r_[True, (doc[1:] != doc[:-1]) | (word[1:] != word[:-1])]
+    n_terms = np.bincount(doc[first_run], minlength=n_docs)
+    seg_lo = np.full(n_docs, len(seglen))
+    np.minimum.at(seg_lo, doc, ia)
+    seg_hi = np.zeros(n_docs, dtype=np.int64)
+    np.maximum.at(seg_hi, doc, ia + cnt)
+    span = np.maximum(seg_hi - seg_lo, 0)
+    dense = (sparse_cost > DENSE_MIN_COST) & (span * n_terms.astype(float) ** 2 < DENSE_RATIO * sparse_cost)
+    sparse_entries = ~dense[entry_doc]
+    if sparse_entries.any():
+        s, c = seg[sparse_entries], col[sparse_entries]
+        shape = (len(seglen), acc.shape[0])
+        x = sp.csr_matrix((np.ones(len(s), dtype=np.int64), (s, c)), shape=shape)
+        y = sp.csr_matrix((seglen[s], (s, c)), shape=shape)
+        prod = sp.coo_matrix(x.T @ y)  # canonical: every (row, col) once
+        acc[prod.row, prod.col] += prod.data
+    entries = np.searchsorted(entry_doc, np.arange(n_docs + 1))  # entries are grouped by text
+    for d in np.flatnonzero(dense):
+        lo, hi = entries[d], entries[d + 1]
+        terms, local = np.unique(col[lo:hi], return_inverse=True)
+        rows = seg[lo:hi] - seg_lo[d]
+        block = np.zeros((int(rows.max()) + 1, len(terms)))
+        block[rows, local] = 1.0
+        counts = block.T @ (block * seglen[seg_lo[d] : seg_lo[d] + len(block), None])
+        acc[np.ix_(terms, terms)] += np.rint(counts).astype(np.int64)
 
 
 def npmi_matrix(counts: WindowCounts, idx: np.ndarray) -> np.ndarray:
     """NPMI of every pair of the terms ``idx`` (gensim's ``log_ratio_measure(normalize=True)``)."""
     n = float(counts.n_windows)
     p = counts.occurrences[idx] / n
-    pij = counts.co[idx][:, idx].toarray() / n
+    pij = counts.co[np.ix_(idx, idx)] / n
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.log((pij + EPSILON) / (p[:, None] * p[None, :])) / -np.log(pij + EPSILON)
 

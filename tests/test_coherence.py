@@ -48,13 +48,26 @@ def assert_same(ours: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> None
         assert np.allclose(ours[m], ref[m], rtol=0, atol=TOL, equal_nan=True), (m, ours[m] - ref[m])
 
 
+@pytest.fixture(params=["sparse", "dense"])
+def product(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test once with every text's product sparse and once with every one dense (BLAS blocks)."""
+    import pipeline.coherence as mod
+
+    if request.param == "sparse":
+        monkeypatch.setattr(mod, "DENSE_MIN_COST", float("inf"))
+    else:
+        monkeypatch.setattr(mod, "DENSE_MIN_COST", -1.0)
+        monkeypatch.setattr(mod, "DENSE_RATIO", 1e300)
+    return request.param
+
+
 @pytest.mark.parametrize("window", [1, 2, 3, 10, 110])
-def test_window_counts_are_gensims(window: int) -> None:
+def test_window_counts_are_gensims(window: int, product: str) -> None:
     terms = ["pflege", "personal", "dienst", "heim", "und", "digitalisierung"]
     n, co = gensim_counts(TEXTS, terms, window)
     counts = window_counts(iter(TEXTS), terms, [window])[window]
     assert counts.n_windows == n
-    assert np.array_equal(counts.co.toarray(), co)
+    assert np.array_equal(counts.co, co)
     assert np.array_equal(counts.occurrences, np.diag(co))
 
 
@@ -68,7 +81,7 @@ def test_repeated_term_leaving_the_window_is_counted_as_gensim_does() -> None:
     assert ours == gensim_counts(text, ["pflege"], 3)[1][0, 0] == 2
 
 
-def test_window_counts_equal_gensim_on_random_texts() -> None:
+def test_window_counts_equal_gensim_on_random_texts(product: str) -> None:
     """Many short texts over a small vocabulary (lots of repeats inside windows), several chunk sizes."""
     rng = random.Random(13)
     vocab = [f"w{i}" for i in range(10)]
@@ -85,7 +98,7 @@ def test_window_counts_equal_gensim_on_random_texts() -> None:
             n, co = gensim_counts(texts, terms, window)
             got = window_counts(texts, terms, [window], chunk_tokens=rng.choice([1, 10, 10_000]))[window]
             assert got.n_windows == n
-            assert np.array_equal(got.co.toarray(), co), (texts, terms, window)
+            assert np.array_equal(got.co, co), (texts, terms, window)
 
 
 def test_hand_made_topics_match_gensim() -> None:
@@ -148,7 +161,11 @@ def wiki(
 
 
 @pytest.mark.shared
-def test_real_corpus_matches_gensim(wiki: tuple[list[list[str]], list[list[list[str]]]]) -> None:
+def test_real_corpus_matches_gensim(
+    wiki: tuple[list[list[str]], list[list[list[str]]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pipeline.coherence as mod
+
     texts, tops = wiki
     assert len(texts) > 250
     topics = [t for ts in tops for t in ts] + [["regierung", "kein_wort_der_texte"]]
@@ -157,8 +174,14 @@ def test_real_corpus_matches_gensim(wiki: tuple[list[list[str]], list[list[list[
     assert_same(ours, ref)
     assert np.isfinite(ref["c_npmi"][:-1]).all() and np.isnan(ref["c_npmi"][-1])
     small_chunks = topic_coherence(topics, texts, chunk_tokens=5_000)
+    monkeypatch.setattr(mod, "DENSE_MIN_COST", float("inf"))  # every text through the sparse product
+    all_sparse = topic_coherence(topics, texts)
+    monkeypatch.setattr(mod, "DENSE_MIN_COST", -1.0)  # every text as a dense block
+    monkeypatch.setattr(mod, "DENSE_RATIO", 1e300)
+    all_dense = topic_coherence(topics, texts)
     for m in ours:
-        assert np.array_equal(small_chunks[m], ours[m], equal_nan=True)
+        for other in (small_chunks, all_sparse, all_dense):
+            assert np.array_equal(other[m], ours[m], equal_nan=True)
 
 
 @pytest.mark.shared
