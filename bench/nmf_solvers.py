@@ -10,8 +10,9 @@ TF-IDF with the backend's idf, ``pipeline.models.sklearn_nmf.tfidf``); document 
 backend's own ``nnls_hals`` on the fitted topics, so NMI/ARI measure what the pipeline would report.
 
 Variants: the current default (peer: the backend's parameters read from ``SklearnNmf``; checked against the
-backend's own fit on Wikipedia), ``cd`` in float32, looser tolerance, fewer iterations, ``mu`` (Frobenius
-loss, as now) in float64 and float32, ``MiniBatchNMF``, ``nndsvd`` and ``random`` starts, and warm starts
+backend's own fit on Wikipedia), ``cd`` in float32, looser tolerance, fewer iterations, float32 with the
+looser tolerance, ``mu`` (Frobenius loss, as now) in float64 and float32, ``MiniBatchNMF`` (with and without
+its early stop), ``nndsvd`` and ``random`` starts, and warm starts
 along a K sweep (K-5 -> K: the K-5 solution plus 5 new topics seeded by the documents it explains worst, or
 plus the last 5 components of ``nndsvda`` at K), next to cold fits at the same K.
 
@@ -75,7 +76,9 @@ def variants() -> list[Variant]:
         Variant("cd max_iter 100", params={"max_iter": 100}),
         Variant("mu float64", params={"solver": "mu"}),
         Variant("mu float32", params={"solver": "mu"}, dtype=np.float32),
+        Variant("cd float32, tol 1e-3", params={"tol": 1e-3}, dtype=np.float32),
         Variant("MiniBatchNMF (batch 1024)", estimator="MiniBatchNMF"),
+        Variant("MiniBatchNMF, no early stop", estimator="MiniBatchNMF", params={"max_no_improvement": None}),
         Variant("cd init nndsvd", params={"init": "nndsvd"}),
         Variant("cd init random", params={"init": "random"}),
     ]
@@ -251,6 +254,7 @@ def run_corpus(name: str, k: int, ks_warm: list[int], seeds: list[int], args: ar
                 "converged": f"{sum(f.converged for f in fs)}/{len(fs)}",
                 "rel_error": float(np.mean([rel_error(x, f.w, f.h) for f in fs])),
                 "npmi": float(np.mean([c["c_npmi"].mean for _, c, _ in mine])),
+                "npmi_seeds": "/".join(f"{c['c_npmi'].mean:.4f}" for _, c, _ in mine),
                 "cv": float(np.mean([c["c_v"].mean for _, c, _ in mine])),
                 "diversity": float(np.mean([topic_diversity(tp) for _, _, tp in mine])),
                 "stability": stability(fs[0].h, dtm.vocabulary, fs[1].h, dtm.vocabulary) if len(fs) > 1 else math.nan,
@@ -268,7 +272,7 @@ def run_corpus(name: str, k: int, ks_warm: list[int], seeds: list[int], args: ar
 
 
 def print_rows(rows: list[dict[str, Any]]) -> None:
-    cols = [c for c in ("variant", "k", "fit_s", "iters", "converged", "rel_error", "npmi", "cv", "diversity",
+    cols = [c for c in ("variant", "k", "fit_s", "iters", "converged", "rel_error", "npmi", "npmi_seeds", "cv", "diversity",
                         "stability", "nmi", "ari") if any(c in r for r in rows)]  # fmt: skip
 
     def fmt(c: str, v: Any) -> str:
