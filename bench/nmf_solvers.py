@@ -25,7 +25,6 @@ the seeds. Writes ``bench/results/nmf_solvers.json``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import inspect
 import json
 import math
@@ -41,15 +40,6 @@ import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def bench_module(name: str) -> Any:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def backend_defaults() -> dict[str, Any]:
@@ -190,6 +180,8 @@ def shares(x: sp.csr_matrix, f: Fit, defaults: dict[str, Any]) -> np.ndarray:
 
 
 def run_corpus(name: str, k: int, ks_warm: list[int], seeds: list[int], args: argparse.Namespace) -> dict:
+    from coherence import bench_module  # bench/coherence.py (run as a script, bench/ is on sys.path)
+
     from pipeline.config import ModelConfig
     from pipeline.evaluate import coherence_many, label_agreement, stability, topic_diversity
     from pipeline.modeling import build_dtm
