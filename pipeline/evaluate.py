@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,20 +50,50 @@ def _round(x: float, nd: int = 4) -> float | None:
     return round(float(x), nd) if math.isfinite(x) else None
 
 
+class _Counted(Sequence[Sequence[str]]):
+    """``texts`` that report how far the passes over them got: ``progress(done, total)`` about every 1 %
+    of ``passes`` passes (gensim reads the texts once for the dictionary and once per measure)."""
+
+    def __init__(
+        self, texts: Sequence[Sequence[str]], passes: int, progress: Callable[[int, int], None]
+    ) -> None:
+        self.texts, self.progress = texts, progress
+        self.total = max(1, passes * len(texts))
+        self.step = max(1, self.total // 100)
+        self.done = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.texts[i]
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        for text in self.texts:
+            yield text
+            self.done += 1
+            if self.done % self.step == 0:
+                self.progress(min(self.done, self.total), self.total)
+
+
 def coherence_many(
     topic_sets: Sequence[Sequence[Sequence[str]]],
     texts: Iterable[Sequence[str]],
     measures: Sequence[str] = ("c_npmi", "c_v"),
     topn: int = COHERENCE_TOPN,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Coherence]]:
     """Score the top terms of several models against ``texts`` in one pass (``texts`` is read once, so a
-    generator will do). ``topic_sets[m][t]`` is the term list (best first) of topic ``t`` of model ``m``."""
+    generator will do). ``topic_sets[m][t]`` is the term list (best first) of topic ``t`` of model ``m``.
+    ``progress(done, total)`` is told how many of the texts are read."""
     from pipeline.coherence import topic_coherence
 
     flat = [t for topics in topic_sets for t in topics]
     out: list[dict[str, Coherence]] = [{} for _ in topic_sets]
     if not flat:
         return out
+    if progress is not None and isinstance(texts, Sequence):
+        texts = _Counted(texts, 1, progress)
     scores = topic_coherence(flat, texts, measures, topn)
     for measure in measures:
         start = 0

@@ -7,9 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+@dataclass(frozen=True)
+class Section:
+    """One stored text unit of a document read at ingest (a ``pages`` row): its text, flags like the PDF
+    pages' (``toc``, ``table``, ``heading``, ``list``, ``footnotes``, ...) and where it is in the source
+    (``page 3``, ``section 2``, ``00:01:23.400``), kept in ``Document.meta["page_labels"]``."""
+
+    text: str
+    flags: tuple[str, ...] = ()
+    label: str | None = None
+
+
 @dataclass
 class Item:
-    """A document candidate: its text (None for PDFs), metadata sources in precedence order, extras."""
+    """A document candidate: its text (None for PDFs), metadata sources in precedence order, extras.
+    ``sections``: the rows to store instead of one page 1 holding ``text``."""
 
     format: str
     status: str
@@ -20,6 +32,7 @@ class Item:
     page_count: int | None = None
     error: str | None = None
     content_hash: str | None = None
+    sections: list[Section] | None = None
 
 
 @dataclass
@@ -47,3 +60,12 @@ def record_doc_id(container_name: str, record_key: str) -> str:
 
 def text_hash(text: str) -> str:
     return sha256_hex(text.encode("utf-8"))
+
+
+def page_label(doc_meta: dict[str, Any], page_no: int) -> str:
+    """Where stored page ``page_no`` of a document is in its source, for citing a hit: the reader's label
+    (``page 3``, ``section 2``, a transcript time ``00:01:23.400``), else ``page N`` (PDFs, plain text)."""
+    labels = doc_meta.get("page_labels") or []
+    if 1 <= page_no <= len(labels) and labels[page_no - 1]:
+        return str(labels[page_no - 1])
+    return f"page {page_no}"

@@ -16,7 +16,7 @@ def wordset(text: str) -> frozenset[str]:
 
 
 # Formats whose documents are talks: they stay one passage unless longer than ``max_speech_tokens``.
-SPEECH_FORMATS = frozenset({"jsonl", "bundestag-xml", "speeches-xml"})
+SPEECH_FORMATS = frozenset({"jsonl", "bundestag-xml", "speeches-xml", "vtt", "srt"})
 
 # -- legal citations ---------------------------------------------------------------------------------
 _NUM = r"\d+[a-z]?"
