@@ -52,7 +52,7 @@ def _round(x: float, nd: int = 4) -> float | None:
 
 class _Counted(Sequence[Sequence[str]]):
     """``texts`` that report how far the passes over them got: ``progress(done, total)`` about every 1 %
-    of ``passes`` passes (gensim reads the texts once for the dictionary and once per measure)."""
+    of ``passes`` passes (the coherence counts read the texts once)."""
 
     def __init__(
         self, texts: Sequence[Sequence[str]], passes: int, progress: Callable[[int, int], None]
