@@ -135,7 +135,7 @@ def wiki(
     from pipeline.config import ModelConfig, config_from_dict
     from pipeline.modeling import build_dtm
     from pipeline.models import get_backend
-    from pipeline.models.corpus import load_corpus
+    from pipeline.modeling.corpus import load_corpus
     from pipeline.store import CorpusStore
 
     tmp = tmp_path_factory.mktemp("wiki")
