@@ -78,7 +78,8 @@ def run_child(cwd: Path, argv: list[str]) -> tuple[float, float, float, int, str
     out_path, err_path = cwd / ".bench-output", cwd / ".bench-stderr"
     with out_path.open("w") as out, err_path.open("w") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, *argv], cwd=cwd, stdout=out, stderr=err)
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        proc = subprocess.Popen([sys.executable, *argv], cwd=cwd, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     rc = os.waitstatus_to_exitcode(status)
