@@ -134,8 +134,8 @@ def wiki(
     from pipeline import ingest, preprocess
     from pipeline.config import ModelConfig, config_from_dict
     from pipeline.modeling import build_dtm
-    from pipeline.models import get_backend
     from pipeline.modeling.corpus import load_corpus
+    from pipeline.models import get_backend
     from pipeline.store import CorpusStore
 
     tmp = tmp_path_factory.mktemp("wiki")
