@@ -60,21 +60,13 @@ def build_raw(shared: Path, raw: Path) -> None:
 
 def run_stage(workdir: Path, args: list[str]) -> tuple[float, float, int, str]:
     """Run `themenradar ARGS` in a child; returns (seconds, peak RSS MiB of that child, rc, output)."""
-    out_path = workdir / ".bench-output"
-    with out_path.open("w") as out:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", *args], cwd=workdir, stdout=out, stderr=out
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-    rc = os.waitstatus_to_exitcode(status)
-    return seconds, usage.ru_maxrss / 1024, rc, out_path.read_text()
+    seconds, _, peak, rc, out, err = run_child(workdir, ["-m", "pipeline", *args])
+    return seconds, peak, rc, out if rc in (0, 1) else out + err
 
 
-def run_child(cwd: Path, argv: list[str]) -> tuple[float, float, float, int, str]:
+def run_child(cwd: Path, argv: list[str]) -> tuple[float, float, float, int, str, str]:
     """Run ``python ARGV`` in ``cwd``: (wall s, CPU s of the child and its waited-for workers, peak RSS MiB of
-    the largest of them, rc, output)."""
+    the largest of them, rc, stdout, stderr)."""
     out_path, err_path = cwd / ".bench-output", cwd / ".bench-stderr"
     with out_path.open("w") as out, err_path.open("w") as err:
         start = time.perf_counter()
@@ -83,8 +75,8 @@ def run_child(cwd: Path, argv: list[str]) -> tuple[float, float, float, int, str
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
     rc = os.waitstatus_to_exitcode(status)
-    text = out_path.read_text() if rc == 0 else out_path.read_text() + err_path.read_text()
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, rc, text
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, rc, out_path.read_text(), err_path.read_text()
 
 
 def wp19(args: argparse.Namespace) -> None:
@@ -103,9 +95,9 @@ def wp19(args: argparse.Namespace) -> None:
             f'[model]\nk = {args.k}\n[trends]\ngroups = ["publisher"]\n',
             encoding="utf-8",
         )
-        seconds, cpu, peak, rc, out = run_child(wd, ["-m", "pipeline", "run", "--json"])
+        seconds, cpu, peak, rc, out, err = run_child(wd, ["-m", "pipeline", "run", "--json"])
         if rc != 0:
-            raise SystemExit(f"themenradar run failed (rc {rc}):\n{out[-3000:]}")
+            raise SystemExit(f"themenradar run failed (rc {rc}):\n{(out + err)[-3000:]}")
         result = json.loads(out)
         stages = ", ".join(f"{s['stage']} {s['seconds']:.1f}" for s in result["stages"])
         reports = sorted(p.name for p in wd.rglob("report.html"))
@@ -116,9 +108,9 @@ def wp19(args: argparse.Namespace) -> None:
         shutil.rmtree(nd, ignore_errors=True)
         nd.mkdir(parents=True)
         script = str(ROOT / "bench" / "naive_topics.py")
-        seconds, cpu, peak, rc, out = run_child(nd, [script, str(speeches), str(nd)])
+        seconds, cpu, peak, rc, out, err = run_child(nd, [script, str(speeches), str(nd)])
         if rc != 0:
-            raise SystemExit(f"naive script failed (rc {rc}):\n{out[-3000:]}")
+            raise SystemExit(f"naive script failed (rc {rc}):\n{(out + err)[-3000:]}")
         print(f"naive run {i + 1}: {seconds:6.1f} s wall, {cpu:6.1f} s CPU, peak {peak:5.0f} MiB")
         naive.append(seconds)
     mo, mn = statistics.median(ours), statistics.median(naive)
