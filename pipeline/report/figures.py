@@ -54,9 +54,8 @@ def _plt() -> Any:
 
 
 def _save(fig: Any, stem: Path, formats: Sequence[str]) -> list[Path]:
-    engine = fig.get_layout_engine()
-    if engine is not None and len(formats) > 1:  # lay out once (without drawing), not once per file format
-        engine.execute(fig)
+    if fig.get_layout_engine() is not None and len(formats) > 1:  # lay out once, not once per file format
+        fig.draw_without_rendering()
         fig.set_layout_engine("none")
     out = []
     for ext in formats:
