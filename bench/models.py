@@ -2,14 +2,20 @@
 
     .venv/bin/python bench/models.py [--shared ../shared] [--workdir /tmp/themenradar-bench-models]
                                      [--part wiki|bundestag|all] [--seeds 1,2,3] [--skip-peers-bt]
+                                     [--methods nmf,sklearn-nmf-tfidf-raw]
 
 Both corpora go through the project's own ingest + preprocessing (cached in --workdir), then one document-term
 matrix (model.min_df=2, max_df=0.5, max_features=50000) is shared by every method. Each fit runs in a fresh
 process (peak RSS of that process is reported; BLAS limited to one thread for every method alike).
 
 * Wikipedia 10 categories (531 articles, K=10): NMI, ARI and purity of each article's dominant topic (token-
-  weighted mean of its passages' shares) against the category; NPMI (gensim CoherenceModel c_npmi over the
+  weighted mean of its passages' shares) against the category; NPMI (``pipeline.coherence`` c_npmi over the
   passages, top 10 terms) and topic diversity (top 25). Mean over the seeds.
+* Peer ``sklearn-nmf-tfidf-raw`` (issue 11 E): what a researcher would run instead, on the raw texts of the
+  same documents (one row per document, no lemmas, phrases or passages): scikit-learn ``TfidfVectorizer``
+  with spaCy's German stop words, ``NMF(n_components=K, random_state=seed)`` with default parameters. Its
+  NMI is comparable; its NPMI and stability are not (its terms are surface words, ours lemmas), so they
+  are left empty.
 * Bundestag speeches 2017-2020 (15,220, K=30): fit time, peak RSS, NPMI, C_V, diversity, stability between
   the first two seeds.
 """
@@ -37,7 +43,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 OURS = ("nmf", "lda", "seeded")
-PEERS = ("gensim-lda-defaults", "sklearn-lda-defaults")
+PEERS = ("gensim-lda-defaults", "sklearn-lda-defaults", "sklearn-nmf-tfidf-raw")
+#: peers that read the raw texts (one per document), not our document-term matrix: no lemmas, no phrases
+RAW = ("sklearn-nmf-tfidf-raw",)
 
 
 # -- corpora -------------------------------------------------------------------------------------------
@@ -119,6 +127,8 @@ def fit_child(
     from pipeline.modeling import new_model
     from pipeline.models.dtm import Dtm
 
+    if method in RAW:
+        return raw_child(method, wd, k, seed)
     z = np.load(Path(wd) / "dtm.npz")
     counts = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
     vocab = tuple(json.loads((Path(wd) / "vocab.json").read_text(encoding="utf-8")))
@@ -153,6 +163,29 @@ def fit_child(
     tops = [[vocab[j] for j in np.argsort(-row, kind="stable")[:25]] for row in topic_terms]
     return {"method": method, "seed": seed, "fit_s": seconds, "peak_rss_mb": rss, "rss_before_fit_mb": rss0,
             "tops": tops, "topic_terms": np.asarray(topic_terms, dtype=np.float32), "doc_topics": doc_topics}  # fmt: skip
+
+
+def raw_child(method: str, wd: str, k: int, seed: int) -> dict[str, Any]:
+    """The plain scikit-learn peer on the documents' raw texts (``docs.jsonl`` of ``prepare``)."""
+    from sklearn.decomposition import NMF
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from spacy.lang.de.stop_words import STOP_WORDS
+    from threadpoolctl import threadpool_limits
+
+    with (Path(wd) / "docs.jsonl").open(encoding="utf-8") as fh:
+        docs = [json.loads(line) for line in fh]
+    t0 = time.perf_counter()
+    with threadpool_limits(limits=1):
+        vectorizer = TfidfVectorizer(stop_words=list(STOP_WORDS))
+        x = vectorizer.fit_transform([d["text"] for d in docs])
+        nmf = NMF(n_components=k, random_state=seed)
+        doc_topics = nmf.fit_transform(x)
+    seconds = time.perf_counter() - t0
+    terms = vectorizer.get_feature_names_out()
+    tops = [[str(terms[j]) for j in np.argsort(-row, kind="stable")[:25]] for row in nmf.components_]
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"method": method, "seed": seed, "fit_s": seconds, "peak_rss_mb": rss, "rss_before_fit_mb": rss,
+            "tops": tops, "doc_topics": doc_topics, "labels": [str(d.get("category", "")) for d in docs]}  # fmt: skip
 
 
 def run_fits(methods: list[str], data: dict[str, Any], k: int, seeds: list[int], params: dict) -> list[dict]:
@@ -192,7 +225,9 @@ def score(results: list[dict], data: dict[str, Any], with_labels: bool) -> list[
 
     t = time.perf_counter()
     measures = ("c_npmi",) if with_labels else ("c_npmi", "c_v")
-    coh = coherence_many([r["tops"] for r in results], data["corpus"].tokens, measures)
+    ours = [r for r in results if "labels" not in r]  # the raw-text peers' terms are not our tokens
+    scored = iter(coherence_many([r["tops"] for r in ours], data["corpus"].tokens, measures))
+    coh = [next(scored) if "labels" not in r else None for r in results]
     print(f"  coherence for {len(results)} fits: {time.perf_counter() - t:.0f} s", flush=True)
     vocab = json.loads((data["dir"] / "vocab.json").read_text(encoding="utf-8"))
     rows = []
@@ -201,17 +236,21 @@ def score(results: list[dict], data: dict[str, Any], with_labels: bool) -> list[
         row: dict[str, Any] = {"method": method, "n_seeds": len(mine)}
         row["fit_s"] = statistics.mean(r["fit_s"] for r, _ in mine)
         row["peak_rss_mb"] = max(r["peak_rss_mb"] for r, _ in mine)
-        row["npmi"] = statistics.mean(c["c_npmi"].mean for _, c in mine)
-        row["npmi_finite"] = f"{min(c['c_npmi'].n_finite for _, c in mine)}/{len(mine[0][0]['tops'])}"
+        raw = mine[0][1] is None
+        row["npmi"] = math.nan if raw else statistics.mean(c["c_npmi"].mean for _, c in mine)
+        row["npmi_finite"] = "-" if raw else f"{min(c['c_npmi'].n_finite for _, c in mine)}/{len(mine[0][0]['tops'])}"
         if "c_v" in measures:
-            row["cv"] = statistics.mean(c["c_v"].mean for _, c in mine)
+            row["cv"] = math.nan if raw else statistics.mean(c["c_v"].mean for _, c in mine)
         row["diversity"] = statistics.mean(topic_diversity(r["tops"]) for r, _ in mine)
-        if len(mine) >= 2:
+        if len(mine) >= 2 and not raw:
             a, b = mine[0][0], mine[1][0]
             row["stability"] = stability(a["topic_terms"], vocab, b["topic_terms"], vocab)
         if with_labels:
             agree = []
             for r, _ in mine:
+                if raw:
+                    agree.append(label_agreement(r["labels"], r["doc_topics"]))
+                    continue
                 ids, agg = doc_level(data["corpus"], r["doc_topics"])
                 agree.append(label_agreement([data["labels"][i] for i in ids], agg))
             for m in ("nmi", "ari", "purity"):
@@ -243,11 +282,17 @@ def main() -> None:
     ap.add_argument("--part", choices=("wiki", "bundestag", "all"), default="all")
     ap.add_argument("--seeds", default="1,2,3")
     ap.add_argument("--bt-seeds", default="1,2")
+    ap.add_argument("--methods", default="", help="comma-separated subset of the methods (default: all)")
     ap.add_argument(
         "--skip-peers-bt", action="store_true", help="fit only our backends on the Bundestag corpus"
     )
     args = ap.parse_args()
     shared, workdir = Path(args.shared), Path(args.workdir)
+    only = [m for m in args.methods.split(",") if m]
+
+    def pick(methods: list[str]) -> list[str]:
+        return [m for m in methods if not only or m in only]
+
     workdir.mkdir(parents=True, exist_ok=True)
     params: dict[str, dict[str, Any]] = {}
     out = ROOT / "bench" / "results" / "models.json"
@@ -259,7 +304,7 @@ def main() -> None:
         data = prepare("wiki", workdir, shared)
         print(f"  passages x terms: {data['shape']}, preprocess config {data['pp']}", flush=True)
         seeds = [int(s) for s in args.seeds.split(",")]
-        rows = score(run_fits([*OURS, *PEERS], data, 10, seeds, params), data, with_labels=True)
+        rows = score(run_fits(pick([*OURS, *PEERS]), data, 10, seeds, params), data, with_labels=True)
         print_table(rows)
         report["wiki"] = {"shape": data["shape"], "seeds": seeds, "rows": rows}
 
@@ -268,7 +313,7 @@ def main() -> None:
         data = prepare("bundestag", workdir, shared)
         print(f"  passages x terms: {data['shape']}, preprocess config {data['pp']}", flush=True)
         seeds = [int(s) for s in args.bt_seeds.split(",")]
-        methods = list(OURS) if args.skip_peers_bt else [*OURS, *PEERS]
+        methods = pick(list(OURS) if args.skip_peers_bt else [*OURS, *PEERS])
         rows = score(run_fits(methods, data, 30, seeds, params), data, with_labels=False)
         print_table(rows)
         report["bundestag"] = {"shape": data["shape"], "seeds": seeds, "rows": rows}

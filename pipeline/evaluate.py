@@ -1,10 +1,11 @@
 """Quality measures of topic models: coherence, diversity, stability across seeds, agreement with labels.
 
-- Coherence: gensim ``CoherenceModel`` (``c_npmi`` and ``c_v``, gensim's sliding-window implementations)
-  over the corpus itself (the passages' token lists), top 10 terms per topic. ``CoherenceModel`` returns
-  inf/NaN for the whole model when a top term never occurs in the reference texts, so per-topic values are
-  taken (``get_coherence_per_topic``), averaged over the finite ones, and the number of finite topics is
-  reported. Topics of several models can be scored in one pass over the corpus (``coherence_many``).
+- Coherence: ``c_npmi`` and ``c_v`` over the corpus itself (the passages' token lists), top 10 terms per
+  topic, computed by ``pipeline.coherence`` from sparse sliding-window counts of the top terms; it gives
+  gensim ``CoherenceModel``'s values (windows 10 and 110; tested against gensim to 1e-6). A topic with a term
+  that never occurs in the texts gets NaN; the mean is over the finite topics, and their number is reported.
+  Topics of several models (a sweep's candidates) are scored in one pass over the corpus
+  (``coherence_many``).
 - Diversity: distinct terms among the top 25 of all topics / (K x 25) (Dieng et al. 2020).
 - Stability: for two fits with different seeds, each topic's best cosine similarity (topic-term
   distributions over the shared vocabulary) to a topic of the other fit, averaged over both directions.
@@ -14,11 +15,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from pipeline.coherence import WINDOW_SIZES
 
 COHERENCE_TOPN = 10
 DIVERSITY_TOPN = 25
@@ -34,7 +37,8 @@ class Coherence:
     def to_dict(self) -> dict[str, Any]:
         return {
             "measure": self.measure,
-            "implementation": f"gensim CoherenceModel({self.measure})",
+            "implementation": f"pipeline.coherence {self.measure} (= gensim CoherenceModel), window "
+            f"{WINDOW_SIZES.get(self.measure)}",
             "mean": _round(self.mean),
             "n_finite": self.n_finite,
             "n_topics": len(self.per_topic),
@@ -48,7 +52,7 @@ def _round(x: float, nd: int = 4) -> float | None:
 
 class _Counted(Sequence[Sequence[str]]):
     """``texts`` that report how far the passes over them got: ``progress(done, total)`` about every 1 %
-    of ``passes`` passes (gensim reads the texts once for the dictionary and once per measure)."""
+    of ``passes`` passes (the coherence counts read the texts once)."""
 
     def __init__(
         self, texts: Sequence[Sequence[str]], passes: int, progress: Callable[[int, int], None]
@@ -74,39 +78,27 @@ class _Counted(Sequence[Sequence[str]]):
 
 def coherence_many(
     topic_sets: Sequence[Sequence[Sequence[str]]],
-    texts: Sequence[Sequence[str]],
+    texts: Iterable[Sequence[str]],
     measures: Sequence[str] = ("c_npmi", "c_v"),
     topn: int = COHERENCE_TOPN,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Coherence]]:
-    """Score the top terms of several models against ``texts`` with one gensim accumulator per measure.
-    ``topic_sets[m][t]`` is the term list (best first) of topic ``t`` of model ``m``. ``progress(done,
-    total)`` is told how many of the texts' passes (one for the dictionary, one per measure) are done."""
-    from gensim.corpora import Dictionary
-    from gensim.models.coherencemodel import CoherenceModel
+    """Score the top terms of several models against ``texts`` in one pass (``texts`` is read once, so a
+    generator will do). ``topic_sets[m][t]`` is the term list (best first) of topic ``t`` of model ``m``.
+    ``progress(done, total)`` is told how many of the texts are read."""
+    from pipeline.coherence import topic_coherence
 
-    flat = [list(t[:topn]) for topics in topic_sets for t in topics]
+    flat = [t for topics in topic_sets for t in topics]
     out: list[dict[str, Coherence]] = [{} for _ in topic_sets]
     if not flat:
         return out
-    if progress is not None:
-        texts = _Counted(texts, 1 + len(measures), progress)
-    dictionary = Dictionary(texts)
-    # terms absent from the texts would make gensim fail; they get NaN for their topic instead
-    known = [all(w in dictionary.token2id for w in t) and len(t) >= 2 for t in flat]
-    scored = [t for t, ok in zip(flat, known, strict=True) if ok]
+    if progress is not None and isinstance(texts, Sequence):
+        texts = _Counted(texts, 1, progress)
+    scores = topic_coherence(flat, texts, measures, topn)
     for measure in measures:
-        values: list[float] = []
-        if scored:
-            cm = CoherenceModel(
-                topics=scored, texts=texts, dictionary=dictionary, coherence=measure, topn=topn, processes=1
-            )
-            values = [float(v) for v in cm.get_coherence_per_topic()]
-        it = iter(values)
-        per_topic = [next(it) if ok else float("nan") for ok in known]
         start = 0
         for m, topics in enumerate(topic_sets):
-            part = per_topic[start : start + len(topics)]
+            part = [float(x) for x in scores[measure][start : start + len(topics)]]
             start += len(topics)
             finite = [x for x in part if math.isfinite(x)]
             mean = float(np.mean(finite)) if finite else float("nan")
@@ -116,7 +108,7 @@ def coherence_many(
 
 def coherence(
     topics: Sequence[Sequence[str]],
-    texts: Sequence[Sequence[str]],
+    texts: Iterable[Sequence[str]],
     measure: str = "c_npmi",
     topn: int = COHERENCE_TOPN,
 ) -> Coherence:

@@ -219,10 +219,10 @@ def small_multiples(df: pd.DataFrame, measure: str, group_by: str, stem: Path, f
 
 def group_panels(df: pd.DataFrame, measure: str, group_by: str, folder: Path, prefix: str, formats: Sequence[str],
                  unit: str | None = None, colors: Mapping[str, str] | None = None,
-                 min_docs: int = 0) -> list[Path]:  # fmt: skip
-    """Per key (theme/topic) one figure with a panel per group (its line and band, the whole corpus as a
-    grey dotted reference), all panels on one y-scale; groups with fewer than ``min_docs`` documents and
-    beyond the ``MAX_PANELS`` largest are named in a note."""
+                 min_docs: int = 0, keys: Sequence[str] | None = None) -> list[Path]:  # fmt: skip
+    """Per key (theme/topic; only ``keys`` when given) one figure with a panel per group (its line and band,
+    the whole corpus as a grey dotted reference), all panels on one y-scale; groups with fewer than
+    ``min_docs`` documents and beyond the ``MAX_PANELS`` largest are named in a note."""
     sub = _prepare(df, group_by, unit)
     whole = _prepare(df, "none", unit)
     if sub.empty:
@@ -236,6 +236,8 @@ def group_panels(df: pd.DataFrame, measure: str, group_by: str, folder: Path, pr
     cmap = group_colors(groups, colors)
     written = []
     for key, k in sub.groupby(key_col, sort=False):
+        if keys is not None and key not in keys:
+            continue
         ref = whole[whole[key_col] == key]
         fig, axes = _grid(len(groups), ncols=4, width=3.2, height=2.3, extra=0.8)
         tops = []
@@ -258,15 +260,17 @@ def group_panels(df: pd.DataFrame, measure: str, group_by: str, folder: Path, pr
 
 
 def _grouped(df: pd.DataFrame, measure: str, group_by: str, folder: Path, name: str, formats: Sequence[str],
-             opts: dict[str, Any], unit: str | None = None, title: str = "") -> tuple[Any, tuple, dict]:  # fmt: skip
-    """The task for one table by one grouping: overlaid lines up to ``MAX_OVERLAY`` groups, else a figure
-    per key with a panel per group."""
+             opts: dict[str, Any], unit: str | None = None, title: str = "") -> list[tuple[Any, tuple, dict]]:  # fmt: skip
+    """The tasks for one table by one grouping: overlaid lines up to ``MAX_OVERLAY`` groups, else a figure
+    per key with a panel per group (a task per key, so that the workers share them)."""
     sizes = group_sizes(df if unit is None else df[df["unit"] == unit], group_by)
     if (sizes >= opts["min_docs"]).sum() <= MAX_OVERLAY:
         kw = {"unit": unit, "title": title, "colors": opts["colors"], "shared_y": opts["shared_y"], "min_docs": opts["min_docs"]}
-        return small_multiples, (df, measure, group_by, folder / f"{name}_by_{group_by}", formats), kw
+        return [(small_multiples, (df, measure, group_by, folder / f"{name}_by_{group_by}", formats), kw)]
+    sub = _prepare(df, group_by, unit)
+    args = (df, measure, group_by, folder, f"{name}_by_{group_by}_", formats)
     kw = {"unit": unit, "colors": opts["colors"], "min_docs": opts["min_docs"]}
-    return group_panels, (df, measure, group_by, folder, f"{name}_by_{group_by}_", formats), kw
+    return [(group_panels, args, {**kw, "keys": [key]}) for key in dict.fromkeys(sub[_key_col(sub)])]
 
 
 def figure_tasks(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequence[str], *,
@@ -285,8 +289,8 @@ def figure_tasks(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequenc
                       {"unit": "topic", "title": "Topics: mean share (all documents)", "shared_y": shared_y}))  # fmt: skip
         for group_by in dict.fromkeys(topics["group_by"]):
             if group_by != "none" and has_model_themes:
-                tasks.append(_grouped(topics, "share", group_by, folder, "model_themes", formats, opts, "theme",
-                                      f"Theme topics of the model: mean share by {group_by}"))  # fmt: skip
+                tasks += _grouped(topics, "share", group_by, folder, "model_themes", formats, opts, "theme",
+                                  f"Theme topics of the model: mean share by {group_by}")  # fmt: skip
     if themes is not None and len(themes):
         measure = theme_measure if theme_measure in themes.columns and theme_measure in MEASURE_LABELS else (
             "passage_share" if "passage_share" in themes.columns else "doc_share")
@@ -296,8 +300,8 @@ def figure_tasks(tables: dict[str, pd.DataFrame], folder: Path, formats: Sequenc
                 tasks.append((small_multiples, (themes, measure, "none", folder / "themes_by_none", formats),
                               {"title": f"Codebook themes: {what} (all documents)", "shared_y": shared_y}))  # fmt: skip
             else:
-                tasks.append(_grouped(themes, measure, group_by, folder, "themes", formats, opts,
-                                      title=f"Codebook themes: {what} by {group_by}"))  # fmt: skip
+                tasks += _grouped(themes, measure, group_by, folder, "themes", formats, opts,
+                                  title=f"Codebook themes: {what} by {group_by}")  # fmt: skip
         measures = [m for m in ("passage_share", "doc_share", "per_10k") if m in themes.columns]
         for key in dict.fromkeys(themes["theme"]):
             tasks.append((theme_figures, (themes[themes["theme"] == key], measures, folder, "theme_", formats), {}))
