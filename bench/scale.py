@@ -5,7 +5,7 @@ wall time, CPU time and peak memory per stage, and the query plans of the store'
     .venv/bin/python bench/scale.py build --sizes 100k          # only write the corpora
     .venv/bin/python bench/scale.py run --sizes 30k             # build if needed, run the stages, print
     .venv/bin/python bench/scale.py table                       # the table of every size run so far
-    .venv/bin/python bench/scale.py plans --sizes 100k          # EXPLAIN QUERY PLAN on that size's store
+    .venv/bin/python bench/scale.py plans --sizes 100k [--migrate]  # EXPLAIN QUERY PLAN on that size's store
     .venv/bin/python bench/scale.py probe --sizes 30k --stage fit [--tracemalloc]   # see bench/scale_probe.py
 
 Everything is written below the workdir (outside the repository): ``cache/pdf-pages.jsonl.gz`` (the PDFs'
@@ -399,6 +399,9 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=30)
     ap.add_argument("--stage", default="fit", help="probe: the stage to run in-process")
     ap.add_argument("--tracemalloc", action="store_true", help="probe: top allocation sites per step")
+    ap.add_argument(
+        "--migrate", action="store_true", help="plans: apply this checkout's schema migrations first"
+    )
     args = ap.parse_args()
     sizes = sorted(parse_size(s) for s in args.sizes.split(","))
     workdir = args.workdir.resolve()
@@ -409,7 +412,7 @@ def main() -> None:
         from scale_plans import print_plans  # bench/scale_plans.py
 
         for n in sizes:
-            print_plans(workdir / f"n{size_label(n)}" / "corpus" / "corpus.db")
+            print_plans(workdir / f"n{size_label(n)}" / "corpus" / "corpus.db", migrate=args.migrate)
         return
     if args.command == "probe":
         from scale_probe import probe  # bench/scale_probe.py

@@ -15,11 +15,16 @@ sys.path.insert(0, str(ROOT))
 
 # (where it runs, SQL, parameters)
 HOT_QUERIES: list[tuple[str, str, tuple]] = [
-    ("fit: store/passages.py:iter_passages (modeling.load_corpus)",
+    ("fit: store/passages.py:iter_passages (modeling.load_corpus), schema-1 SQL",
      "SELECT p.id, p.doc_id, p.seq, p.tokens, p.page_start, p.page_end, p.text, p.language "
      "FROM passages p JOIN documents d ON d.id = p.doc_id ORDER BY d.date IS NULL, d.date, p.doc_id, p.seq", ()),
-    ("fit: store/passages.py:preprocess_config_hash",
+    ("fit: store/passages.py:iter_passages (modeling.load_corpus), schema-2 SQL",
+     "SELECT p.id, p.doc_id, p.seq, p.tokens, p.page_start, p.page_end, p.text, p.language "
+     "FROM documents d CROSS JOIN passages p ON p.doc_id = d.id ORDER BY d.date IS NULL, d.date, d.id, p.seq", ()),
+    ("fit: store/passages.py:preprocess_config_hash, schema-1 SQL",
      "SELECT DISTINCT config_hash FROM preprocess_state LIMIT 2", ()),
+    ("fit: store/passages.py:preprocess_config_hash, schema-2 SQL",
+     "SELECT (SELECT MIN(config_hash) FROM preprocess_state), (SELECT MAX(config_hash) FROM preprocess_state)", ()),
     ("trends: store/trends.py:document_meta_rows (trends.inputs.documents_frame)",
      "SELECT id, title, source_path, date, date_precision, publishers, doc_type, format, language, meta "
      "FROM documents WHERE status='extracted' ORDER BY date IS NULL, date, id", ()),
@@ -61,20 +66,34 @@ def explain(con: sqlite3.Connection, sql: str, params: tuple) -> list[str]:
 
 
 def flags(plan: list[str]) -> list[str]:
-    """The steps that read a whole table (not through an index) or sort in a temporary b-tree."""
+    """Steps that visit every row of a table (in table order, in an index's order, or only an index) and
+    sorts in a temporary b-tree (of all rows, or of runs of rows: "RIGHT PART OF ORDER BY")."""
     out = []
     for step in plan:
-        if step.startswith("SCAN") and " USING " not in step and "json_each" not in step:
-            out.append("full table scan")
+        if step.startswith("SCAN") and "json_each" not in step and step != "SCAN CONSTANT ROW":
+            what = (
+                "index-only scan"
+                if "COVERING INDEX" in step
+                else "scan in index order"
+                if " USING " in step
+                else "table scan"
+            )
+            out.append(f"{what} of {step.split()[1]}")
         if "TEMP B-TREE" in step:
-            out.append("temp b-tree sort")
+            out.append("sort of runs" if "RIGHT PART" in step else "temp b-tree sort")
     return out
 
 
-def print_plans(db: Path) -> list[dict]:
+def print_plans(db: Path, *, migrate: bool = False) -> list[dict]:
+    """Plans of ``HOT_QUERIES`` on the store ``db`` as it is, or (``migrate``) after opening it with this
+    checkout's ``CorpusStore``, which applies the pending schema migrations to it."""
     if not db.is_file():
         print(f"# {db}: no store")
         return []
+    if migrate:
+        from pipeline.store import CorpusStore
+
+        CorpusStore(db).close()
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     version = con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0]
     n_docs = con.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
@@ -96,5 +115,7 @@ def print_plans(db: Path) -> list[dict]:
 
 
 if __name__ == "__main__":
-    for arg in sys.argv[1:]:
-        print_plans(Path(arg))
+    args = sys.argv[1:]
+    for arg in args:
+        if arg != "--migrate":
+            print_plans(Path(arg), migrate="--migrate" in args)
