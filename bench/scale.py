@@ -245,9 +245,13 @@ def generate(n: int, sources: Sources, seed: int) -> Iterator[dict]:
     generate.stats = stats  # type: ignore[attr-defined]
 
 
+def corpus_paths(workdir: Path, sizes: list[int], seed: int) -> dict[int, Path]:
+    return {n: workdir / "corpora" / f"corpus-{size_label(n)}-s{seed}.jsonl.gz" for n in sizes}
+
+
 def build(workdir: Path, sizes: list[int], seed: int) -> dict[int, Path]:
     """Write ``corpora/corpus-<size>.jsonl.gz`` for each size (skipped when present for this seed)."""
-    paths = {n: workdir / "corpora" / f"corpus-{size_label(n)}-s{seed}.jsonl.gz" for n in sizes}
+    paths = corpus_paths(workdir, sizes, seed)
     todo = [n for n in sizes if not paths[n].is_file()]
     if not todo:
         return paths
@@ -420,9 +424,26 @@ def main() -> None:
         for n in sizes:
             probe(workdir / f"n{size_label(n)}", args.stage, tracemalloc_top=args.tracemalloc)
         return
-    paths = build(workdir, sizes, args.seed)
     if args.command == "build":
+        build(workdir, sizes, args.seed)
         return
+    # Built in a child process: a stage process's ru_maxrss starts at the RSS of the process that forked
+    # it (Linux keeps the high-water mark across exec), so this process must stay small.
+    subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "build",
+            "--sizes",
+            args.sizes,
+            "--workdir",
+            str(workdir),
+            "--seed",
+            str(args.seed),
+        ],
+        check=True,
+    )
+    paths = corpus_paths(workdir, sizes, args.seed)
     for n in sizes:
         run_size(workdir, n, paths[n], args.k)
     print_table(workdir)
