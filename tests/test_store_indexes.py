@@ -1,6 +1,6 @@
-"""Indexes for the store's hot queries (schema version 2): the queries the stages run use them (no sort of
-every passage, no scan of every document for a status or format), old stores get them on open, and the
-rewritten queries return what the old ones did."""
+"""The store at scale: indexes for the hot queries (schema version 2) are used by the queries the stages run
+(no sort of every passage, no scan of every document for a status or format), old stores get them on open,
+the rewritten queries return what the old ones did, and passages read for modelling share their terms."""
 
 from __future__ import annotations
 
@@ -134,3 +134,16 @@ def test_a_version_1_store_gets_the_indexes_and_keeps_its_rows(
     assert {"documents_order", "documents_status_order", "documents_status_id", "documents_format",
             "preprocess_state_config"} <= names  # fmt: skip
     assert "documents_status" not in names
+
+
+def test_passage_tokens_share_one_string_per_term(store_path: Path) -> None:
+    # the fit stage holds every passage's tokens: a term repeated across passages must not cost a string each
+    with CorpusStore(store_path) as store:
+        _fill(store)
+        passages = list(store.iter_passages())
+    terms = {}
+    for p in passages:
+        for t in p.tokens:
+            assert terms.setdefault(t, t) is t
+    und = [t for p in passages for t in p.tokens if t == "und"]
+    assert len(und) == 2  # "Gute Arbeit und Mitbestimmung", "Klient:innen und Interaktionsarbeit"

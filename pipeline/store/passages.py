@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -107,9 +108,11 @@ class PassagesMixin:
         else:
             rows = list(self.select_in(sql + " WHERE p.doc_id IN ({marks})" + order, sorted(set(doc_ids))))
             rows.sort(key=lambda r: (r[1], r[2]))
+        intern = sys.intern  # a term is one string object however often it occurs (8 bytes per token held
+        # by a caller that keeps every passage's tokens, as the fit stage does, instead of about 60)
         for r in rows:
             yield Passage(
-                id=r[0], doc_id=r[1], seq=r[2], tokens=tuple(r[3].split()) if r[3] else (),
+                id=r[0], doc_id=r[1], seq=r[2], tokens=tuple(map(intern, r[3].split())) if r[3] else (),
                 page_start=r[4], page_end=r[5], text=r[6], language=r[7],
             )  # fmt: skip
 
