@@ -4,6 +4,7 @@ wall time, CPU time and peak memory per stage, and the query plans of the store'
     .venv/bin/python bench/scale.py [--sizes 10k,30k,100k] [--workdir /tmp/themenradar-scale] [--seed 13]
     .venv/bin/python bench/scale.py build --sizes 100k          # only write the corpora
     .venv/bin/python bench/scale.py run --sizes 30k             # build if needed, run the stages, print
+    .venv/bin/python bench/scale.py run --sizes 30k --stages fit --label after   # rerun stages (new code)
     .venv/bin/python bench/scale.py table                       # the table of every size run so far
     .venv/bin/python bench/scale.py plans --sizes 100k [--migrate]  # EXPLAIN QUERY PLAN on that size's store
     .venv/bin/python bench/scale.py probe --sizes 30k --stage fit [--tracemalloc]   # see bench/scale_probe.py
@@ -317,8 +318,11 @@ def run_stage(proj: Path, stage: str) -> dict:
     peak = [0]
     with out_path.open("w") as out:
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "pipeline", "run", "--from", stage, "--until", stage,
-                                  "--json"], cwd=proj, env=env, stdout=out, stderr=out)  # fmt: skip
+        # --refit: the fit stage fits anew also when rerun on a project that has a model (else it infers)
+        args = ["run", "--from", stage, "--until", stage, "--json", *(["--refit"] if stage == "fit" else [])]
+        child = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", *args], cwd=proj, env=env, stdout=out, stderr=out
+        )
         done = threading.Event()
 
         def sample() -> None:
@@ -342,11 +346,20 @@ def run_stage(proj: Path, stage: str) -> dict:
             "summary": summary, "output_tail": text[-800:] if rc not in (0, 1) else ""}  # fmt: skip
 
 
-def run_size(workdir: Path, n: int, corpus: Path, k: int) -> dict:
-    proj = prepare_project(workdir, n, corpus, k)
-    print(f"# {size_label(n)}: {proj}", flush=True)
+def run_size(
+    workdir: Path, n: int, corpus: Path, k: int, stages: tuple[str, ...] = STAGES, label: str = ""
+) -> dict:
+    """All stages on a new project, or (``stages`` a subset) those stages again on the existing project
+    (e.g. with changed code: ``--stages fit --label after``)."""
+    if stages == STAGES:
+        proj = prepare_project(workdir, n, corpus, k)
+    else:
+        proj = workdir / f"n{size_label(n)}"
+        if not (proj / "corpus" / "corpus.db").is_file():
+            raise SystemExit(f"{proj}: no project yet; run all stages first")
+    print(f"# {size_label(n)}{' ' + label if label else ''}: {proj}", flush=True)
     rows = []
-    for stage in STAGES:
+    for stage in stages:
         r = run_stage(proj, stage)
         rows.append(r)
         print(f"  {stage:<11} wall {r['wall_s']:8.1f} s  cpu {r['cpu_s']:8.1f} s  max-process {r['max_rss_mib']:6d} MiB"
@@ -361,34 +374,37 @@ def run_size(workdir: Path, n: int, corpus: Path, k: int) -> dict:
             counts = {t: con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                       for t in ("documents", "pages", "passages")}  # fmt: skip
         counts["db_mib"] = round(db.stat().st_size / 2**20)
-    result = {"size": n, "k": k, "corpus": str(corpus), "stages": rows, "counts": counts,
+    result = {"size": n, "label": label, "k": k, "corpus": str(corpus), "stages": rows, "counts": counts,
               "load": os.getloadavg(), "finished": time.strftime("%Y-%m-%d %H:%M:%S")}  # fmt: skip
-    (workdir / f"results-{size_label(n)}.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+    name = f"results-{size_label(n)}{'-' + label if label else ''}.json"
+    (workdir / name).write_text(json.dumps(result, indent=1), encoding="utf-8")
     return result
 
 
 def print_table(workdir: Path) -> None:
     results = sorted(
-        (json.loads(p.read_text()) for p in workdir.glob("results-*.json")), key=lambda r: r["size"]
+        (json.loads(p.read_text()) for p in workdir.glob("results-*.json")),
+        key=lambda r: (r.get("label", ""), r["size"]),
     )
     if not results:
         print("no results yet")
         return
-    base = results[0]
-    print(f"# scale table ({workdir}); ratio = wall (cpu) time against the {size_label(base['size'])} run")
+    print(f"# scale table ({workdir}); ratio = wall (cpu) time against the smallest size with the same label")
     print(
-        f"{'size':>5} {'stage':<11} {'wall s':>8} {'cpu s':>8} {'ratio':>13} {'max proc MiB':>12} {'tree MiB':>9}"
+        f"{'size':>9} {'stage':<11} {'wall s':>8} {'cpu s':>8} {'ratio':>13} {'max proc MiB':>12} {'tree MiB':>9}"
     )
     for r in results:
+        base = next(x for x in results if x.get("label", "") == r.get("label", ""))
+        name = size_label(r["size"]) + (f" {r['label']}" if r.get("label") else "")
         for st in r["stages"]:
             b = next((x for x in base["stages"] if x["stage"] == st["stage"]), None)
             ratio = (f"{st['wall_s'] / b['wall_s']:.1f}x ({st['cpu_s'] / b['cpu_s']:.1f}x)"
                      if b and b["wall_s"] > 0 and b["cpu_s"] > 0 else "")  # fmt: skip
-            print(f"{size_label(r['size']):>5} {st['stage']:<11} {st['wall_s']:8.1f} {st['cpu_s']:8.1f} {ratio:>13} "
+            print(f"{name:>9} {st['stage']:<11} {st['wall_s']:8.1f} {st['cpu_s']:8.1f} {ratio:>13} "
                   f"{st['max_rss_mib']:12d} {st['tree_rss_mib']:9d}")  # fmt: skip
         tw, tc = sum(s["wall_s"] for s in r["stages"]), sum(s["cpu_s"] for s in r["stages"])
         bw, bc = sum(s["wall_s"] for s in base["stages"]), sum(s["cpu_s"] for s in base["stages"])
-        print(f"{size_label(r['size']):>5} {'total':<11} {tw:8.1f} {tc:8.1f} {f'{tw / bw:.1f}x ({tc / bc:.1f}x)':>13}"
+        print(f"{name:>9} {'total':<11} {tw:8.1f} {tc:8.1f} {f'{tw / bw:.1f}x ({tc / bc:.1f}x)':>13}"
               f"   {json.dumps(r['counts'])}  load {r['load'][0]:.1f}")  # fmt: skip
 
 
@@ -402,12 +418,17 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--k", type=int, default=30)
     ap.add_argument("--stage", default="fit", help="probe: the stage to run in-process")
+    ap.add_argument(
+        "--stages", default=",".join(STAGES), help="run: only these stages, on the existing project"
+    )
+    ap.add_argument("--label", default="", help="run: a name for this run's results (e.g. after a change)")
     ap.add_argument("--tracemalloc", action="store_true", help="probe: top allocation sites per step")
     ap.add_argument(
         "--migrate", action="store_true", help="plans: apply this checkout's schema migrations first"
     )
     args = ap.parse_args()
     sizes = sorted(parse_size(s) for s in args.sizes.split(","))
+    stages = tuple(s for s in STAGES if s in args.stages.split(","))
     workdir = args.workdir.resolve()
     if args.command == "table":
         print_table(workdir)
@@ -445,7 +466,7 @@ def main() -> None:
     )
     paths = corpus_paths(workdir, sizes, args.seed)
     for n in sizes:
-        run_size(workdir, n, paths[n], args.k)
+        run_size(workdir, n, paths[n], args.k, stages, args.label)
     print_table(workdir)
     if args.command == "all":
         from scale_plans import print_plans
