@@ -95,12 +95,10 @@ MIGRATIONS: list[tuple[int, str]] = [
         -- Documents in the stable order (date, undated last, id): iter_passages walks them and looks each
         -- document's passages up by passages_doc instead of sorting every passage row (tokens and text).
         CREATE INDEX IF NOT EXISTS documents_order ON documents((date IS NULL), date, id);
-        -- Documents of one status in the stable order (trends' document_meta_rows, iter_documents(status=)).
-        CREATE INDEX IF NOT EXISTS documents_status_order ON documents(status, (date IS NULL), date, id);
-        -- Documents of one status by id, with updated_at (the preprocess/trends fingerprints); it also serves
-        -- every lookup by status, so the old status-only index goes.
-        CREATE INDEX IF NOT EXISTS documents_status_id ON documents(status, id, updated_at);
-        DROP INDEX IF EXISTS documents_status;
+        -- Documents of one status by id with what the preprocess and trends fingerprints read: both are
+        -- read from the index alone, in order. (Queries of whole rows by status keep documents_status: it
+        -- visits the rows in table order, 1.1-2x faster at 100k than walking them in date or id order.)
+        CREATE INDEX IF NOT EXISTS documents_status_id ON documents(status, id, updated_at, date, doc_type, publishers);
         -- The PDFs among many text records (extract stage and its fingerprint).
         CREATE INDEX IF NOT EXISTS documents_format ON documents(format, id);
         -- The preprocessing config(s) of the stored passages: two index lookups (min, max), not a scan.
