@@ -66,6 +66,7 @@ class Step:
     rss_out: int = 0
     peak: int = 0
     top: list[str] = field(default_factory=list)
+    note: str = ""
 
 
 class Sampler:
@@ -116,7 +117,10 @@ def _wrap(step: Step, fn, sampler: Sampler, trace: bool):  # noqa: ANN001, ANN20
         sampler.open.append(step)
         t0 = time.perf_counter()
         try:
-            return fn(*args, **kwargs)
+            out = fn(*args, **kwargs)
+            if hasattr(out, "n_iter_"):  # a fitted model: how many solver iterations it took
+                step.note = f"n_iter_={out.n_iter_}, converged_={getattr(out, 'converged_', '?')}"
+            return out
         finally:
             step.seconds += time.perf_counter() - t0
             sampler.open.remove(step)
@@ -196,7 +200,7 @@ def probe(proj: Path, stage: str, *, tracemalloc_top: bool = False) -> list[Step
     for s in steps:
         if s.calls:
             print(f"  {s.name:<52} {s.calls:6d} {s.seconds:8.1f} {s.rss_in / mib:7.0f} {s.rss_out / mib:8.0f} "
-                  f"{s.peak / mib:7.0f}")  # fmt: skip
+                  f"{s.peak / mib:7.0f}  {s.note}")  # fmt: skip
     for s in steps:
         if s.top:
             print(f"  tracemalloc, alive when {s.name} returned (first call):")
