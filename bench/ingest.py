@@ -8,17 +8,27 @@
    per-record commits (batch size 1) and a bare ``pandas.read_json`` + ``DataFrame.to_sql`` load (no ids,
    metadata merge, dedupe or pages: a floor for "just get the rows into SQLite").
 
-Usage: .venv/bin/python bench/ingest.py [--shared ../shared]
+``--checks``: only the cost of the input and store checks of issue 14 (bounded JSON Lines lines and gzip
+ratio, BOM/NUL/junk detection of text files, refusal of XML attacks, links, SQLite errors mapped by the
+store's connection class): the non-PDF sources of ../shared (15,220 JSON Lines speeches, the raw and
+Lammert XML, the Markdown and text files), each run into a fresh store with the checks on and with them
+switched off (monkeypatched to the unchecked paths), alternating, ``--repeat`` times; medians.
+
+Usage: .venv/bin/python bench/ingest.py [--shared ../shared] [--checks [--repeat 5]]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gzip
 import os
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,9 +52,11 @@ SOURCES = [  # (label, path under ../shared, batch options)
 ]
 
 
-def run_all(store: CorpusStore, shared: Path) -> list[tuple[str, ingest.IngestResult, float, float]]:
+def run_all(
+    store: CorpusStore, shared: Path, sources: list | None = None
+) -> list[tuple[str, ingest.IngestResult, float, float]]:
     rows = []
-    for label, rel, opts in SOURCES:
+    for label, rel, opts in sources or SOURCES:
         t0, c0 = time.perf_counter(), time.process_time()
         result = ingest.run(store, [shared / rel], IngestConfig(), **opts)
         rows.append((label, result, time.perf_counter() - t0, time.process_time() - c0))
@@ -78,14 +90,75 @@ def peer_pandas(src: Path, db: Path) -> tuple[float, float]:
     return time.perf_counter() - t0, time.process_time() - c0
 
 
+CHECKED_SOURCES = [s for s in SOURCES if not s[0].startswith("pdf/")]  # PDF probing has no new checks
+
+
+def _unchecked_lines(path: Path, max_bytes: int = 0) -> Iterator[tuple[int, bytes]]:
+    """JSON Lines without the line-size and gzip-ratio checks (the peer of ``jsonl.iter_lines``)."""
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        yield from enumerate(gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw, start=1)
+
+
+class _PlainConnection(sqlite3.Connection):
+    """sqlite3's connection without the error mapping (the peer of ``store.core.Connection``)."""
+
+
+@contextlib.contextmanager
+def checks_off() -> Iterator[None]:
+    from pipeline.ingest import jsonl, links, text, xmlsafe
+    from pipeline.store import core
+
+    patches = [(jsonl, "iter_lines", _unchecked_lines), (text, "sniff_encoding", lambda data: (None, 0)),
+               (text, "junk", lambda t: None), (xmlsafe, "refuse_attacks", lambda *a, **k: None),
+               (links, "check_link", lambda *a: None), (core, "Connection", _PlainConnection)]  # fmt: skip
+    saved = [(mod, name, getattr(mod, name)) for mod, name, _ in patches]
+    for mod, name, value in patches:
+        setattr(mod, name, value)
+    try:
+        yield
+    finally:
+        for mod, name, value in saved:
+            setattr(mod, name, value)
+
+
+def checks_cost(shared: Path, tmp: Path, repeat: int) -> None:
+    """Wall and CPU time of the non-PDF ingest with and without the checks, alternating, medians."""
+    times: dict[str, list[tuple[float, float]]] = {"with checks": [], "without checks": []}
+    added: dict[str, set[int]] = {k: set() for k in times}
+    for i in range(repeat):
+        order = list(times) if i % 2 == 0 else list(times)[::-1]
+        for label in order:
+            ctx = checks_off() if label == "without checks" else contextlib.nullcontext()
+            with ctx, CorpusStore(tmp / f"checks-{i}-{label.split()[0]}.db") as store:
+                rows = run_all(store, shared, CHECKED_SOURCES)
+            times[label].append((sum(r[2] for r in rows), sum(r[3] for r in rows)))
+            added[label].add(sum(r[1].added for r in rows))
+    print(f"\ningest of the non-PDF sources (JSON Lines, XML, text), {repeat} runs each, alternating; medians")
+    base = statistics.median(w for w, _ in times["without checks"])
+    for label, runs in times.items():
+        wall, cpu = statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
+        print(f"  {label:16} wall {wall:6.2f} s  cpu {cpu:6.2f} s  ({wall / base - 1:+.1%} wall)  "
+              f"documents added: {sorted(added[label])}")  # fmt: skip
+    if added["with checks"] != added["without checks"]:
+        print("  NOTE: the two variants added different numbers of documents")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--shared", type=Path, default=Path(os.environ.get("THEMENRADAR_SHARED", ROOT.parent / "shared"))
     )
+    parser.add_argument("--checks", action="store_true", help="only the cost of the issue-14 input checks")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per variant with --checks")
     args = parser.parse_args()
     shared = args.shared.resolve()
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (shared with other jobs)")
+    if args.checks:
+        with tempfile.TemporaryDirectory() as tmp:
+            checks_cost(shared, Path(tmp), args.repeat)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         with CorpusStore(Path(tmp) / "corpus.db") as store:
             t0 = time.perf_counter()

@@ -80,7 +80,7 @@ def prepare(name: str, workdir: Path, shared: Path) -> dict[str, Any]:
     """Store (cached) -> passages -> DTM saved as npz for the child processes."""
     from pipeline.config import ModelConfig
     from pipeline.modeling import build_dtm
-    from pipeline.models.corpus import load_corpus
+    from pipeline.modeling.corpus import load_corpus
     from pipeline.store import CorpusStore
 
     wd = workdir / name
@@ -111,10 +111,12 @@ def prepare(name: str, workdir: Path, shared: Path) -> dict[str, Any]:
 
 
 # -- one fit in a child process ------------------------------------------------------------------------
-def fit_child(method: str, wd: str, k: int, seed: int, params: dict[str, Any]) -> dict[str, Any]:
+def fit_child(
+    method: str, wd: str, k: int, seed: int, params: dict[str, Any], seed_terms: dict[str, Any]
+) -> dict[str, Any]:
     from threadpoolctl import threadpool_limits
 
-    from pipeline.models import get_backend
+    from pipeline.modeling import new_model
     from pipeline.models.dtm import Dtm
 
     z = np.load(Path(wd) / "dtm.npz")
@@ -125,7 +127,7 @@ def fit_child(method: str, wd: str, k: int, seed: int, params: dict[str, Any]) -
     t0 = time.perf_counter()
     with threadpool_limits(limits=1):
         if method in OURS:
-            model = get_backend(method)(k=k, seed=seed, **params.get(method, {})).fit(dtm)
+            model = new_model(method, k, seed, params.get(method, {}), seed_terms=seed_terms).fit(dtm)
             topic_terms, doc_topics = model.topic_terms_, model.doc_topics_
         elif method == "gensim-lda-defaults":
             from gensim.models import LdaModel
@@ -154,12 +156,17 @@ def fit_child(method: str, wd: str, k: int, seed: int, params: dict[str, Any]) -
 
 
 def run_fits(methods: list[str], data: dict[str, Any], k: int, seeds: list[int], params: dict) -> list[dict]:
+    from pipeline.modeling import seed_terms
+    from pipeline.preprocess import term_normaliser
+    from pipeline.themes import load_codebook
+
+    terms = seed_terms(load_codebook(), term_normaliser())  # for the backends that take seed terms
     out = []
     ctx = get_context("spawn")
     for method in methods:
         for seed in seeds:
             with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
-                r = pool.submit(fit_child, method, str(data["dir"]), k, seed, params).result()
+                r = pool.submit(fit_child, method, str(data["dir"]), k, seed, params, terms).result()
             print(
                 f"  {method:22s} seed {seed}: {r['fit_s']:7.1f} s, peak RSS {r['peak_rss_mb']:.0f} MiB",
                 flush=True,

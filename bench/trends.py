@@ -236,7 +236,7 @@ def bundestag(replicates: int) -> dict:
         n_docs, n_pass = store.count_documents(), store.count_passages()
         print(f"store: {n_docs} speeches, {n_pass} passages")
         _synthetic_model(store, model, k=20)
-        trends._matcher(cfg)  # warm the term normaliser (spaCy start-up, ~2-10 s) outside the timing
+        trends.theme_matcher(cfg)  # warm the term normaliser (spaCy start-up, ~2-10 s) outside the timing
         start, c0 = time.perf_counter(), _cpu()
         res = trends.run(store, model, cfg, out_dir=out)
         t_tables, c_tables = time.perf_counter() - start, _cpu() - c0
@@ -251,7 +251,7 @@ def bundestag(replicates: int) -> dict:
         # one table, both ways: codebook doc share per year and per year x party
         from pipeline.trends.inputs import codebook_counts, documents_frame, group_values
 
-        _cb, matcher = trends._matcher(cfg)
+        _cb, matcher = trends.theme_matcher(cfg)
         counts = codebook_counts(store.iter_passage_tokens(), matcher)
         docs = documents_frame(store).loc[counts.doc_ids]
     years = [d[:4] for d in docs["date"]]
@@ -299,7 +299,7 @@ def _cpu() -> float:
 
 def _synthetic_model(store: CorpusStore, folder: Path, k: int) -> None:
     """A model folder in the contract's format over the store's real passages with random shares (K topics)."""
-    from pipeline.models.base import write_doc_topics
+    from pipeline.models.folder import write_doc_topics
 
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)

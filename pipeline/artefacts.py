@@ -7,8 +7,9 @@ from typing import Literal
 
 DatePrecision = Literal["year", "month", "day"]
 
-# Document statuses, in pipeline order. A document's text is available from `extracted` on.
-STATUSES = ("ingested", "extracted", "failed", "needs-ocr", "encrypted", "duplicate", "superseded")
+# Document statuses, in pipeline order. A document's text is available from `extracted` on (`partial`: read from a
+# truncated or damaged file, stored but left out of the analysis until the complete file replaces it).
+STATUSES = ("ingested", "extracted", "partial", "failed", "needs-ocr", "encrypted", "duplicate", "superseded")
 FORMATS = ("pdf", "text", "markdown", "jsonl", "bundestag-xml", "speeches-xml", "docx", "odt", "html", "vtt", "srt",
            "qdpx")
 

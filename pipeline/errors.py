@@ -16,6 +16,22 @@ class StoreError(ThemenradarError):
     """The corpus store cannot be opened, migrated or written."""
 
 
+class StoreLockedError(StoreError):
+    """Another process held the store's write lock longer than the busy timeout."""
+
+
+class StoreReadOnlyError(StoreError):
+    """A command tried to write to a store (or its folder) that is read-only."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the store's size limit) is full; the last committed state is intact."""
+
+
+class StoreCorruptError(StoreError):
+    """The store file is damaged (SQLite found malformed pages) or is not a database."""
+
+
 class InputError(ThemenradarError):
     """An input file or record cannot be read (the message names the file and the problem)."""
 

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,14 +46,42 @@ def _round(x: float, nd: int = 4) -> float | None:
     return round(float(x), nd) if math.isfinite(x) else None
 
 
+class _Counted(Sequence[Sequence[str]]):
+    """``texts`` that report how far the passes over them got: ``progress(done, total)`` about every 1 %
+    of ``passes`` passes (gensim reads the texts once for the dictionary and once per measure)."""
+
+    def __init__(
+        self, texts: Sequence[Sequence[str]], passes: int, progress: Callable[[int, int], None]
+    ) -> None:
+        self.texts, self.progress = texts, progress
+        self.total = max(1, passes * len(texts))
+        self.step = max(1, self.total // 100)
+        self.done = 0
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.texts[i]
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        for text in self.texts:
+            yield text
+            self.done += 1
+            if self.done % self.step == 0:
+                self.progress(min(self.done, self.total), self.total)
+
+
 def coherence_many(
     topic_sets: Sequence[Sequence[Sequence[str]]],
     texts: Sequence[Sequence[str]],
     measures: Sequence[str] = ("c_npmi", "c_v"),
     topn: int = COHERENCE_TOPN,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Coherence]]:
     """Score the top terms of several models against ``texts`` with one gensim accumulator per measure.
-    ``topic_sets[m][t]`` is the term list (best first) of topic ``t`` of model ``m``."""
+    ``topic_sets[m][t]`` is the term list (best first) of topic ``t`` of model ``m``. ``progress(done,
+    total)`` is told how many of the texts' passes (one for the dictionary, one per measure) are done."""
     from gensim.corpora import Dictionary
     from gensim.models.coherencemodel import CoherenceModel
 
@@ -61,6 +89,8 @@ def coherence_many(
     out: list[dict[str, Coherence]] = [{} for _ in topic_sets]
     if not flat:
         return out
+    if progress is not None:
+        texts = _Counted(texts, 1 + len(measures), progress)
     dictionary = Dictionary(texts)
     # terms absent from the texts would make gensim fail; they get NaN for their topic instead
     known = [all(w in dictionary.token2id for w in t) and len(t) >= 2 for t in flat]

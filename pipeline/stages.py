@@ -1,31 +1,243 @@
 """The pipeline as ordered stages: ``themenradar run`` runs them and skips the fresh ones.
 
-A stage is fresh when the fingerprint of its inputs and the hash of the config sections it reads equal what
-was recorded (in the store's ``stage_runs`` table) after its last successful run. The fingerprint is taken
-after the stage ran, from things the stage itself does not change, so a second run with nothing new skips
-every stage. Every stage is incremental on its own (ingest adds only new files, extract only unextracted
-PDFs, preprocess only new or changed documents, fit infers new passages into the existing model unless
-``refit``), and a stage is recorded only when it finished, so a run killed inside a stage redoes that stage
-(without redoing finished work inside it) on the next run.
+A stage is one ``Stage`` record in ``STAGES``: its name, the config it reads (``sections``), the fingerprint
+of its inputs and the call of its library function. A stage is fresh when the fingerprint of its inputs and
+the hash of its config sections equal what was recorded (in the store's ``stage_runs`` table) after its last
+successful run. The fingerprint is taken after the stage ran, from things the stage itself does not change,
+so a second run with nothing new skips every stage. Every stage is incremental on its own (ingest adds only
+new files, extract only unextracted PDFs, preprocess only new or changed documents, fit infers new passages
+into the existing model unless ``refit``), and a stage is recorded only when it finished, so a run killed
+inside a stage redoes that stage (without redoing finished work inside it) on the next run.
+
+``force`` (``themenradar run --force``) runs every stage of the run and makes each recompute its work
+instead of reusing what it stored: ingest reads every file again (as it always does when it runs) and
+applies what changed; extract extracts every PDF again; preprocess redoes every document and learns the
+phrase model again; fit fits the model anew (as ``refit``); trends and report always recompute their
+outputs when they run. ``refit`` forces only the fit stage to fit anew (and so the stages after it to run).
+
+Adding a stage: its package with a ``run()`` library function, and one record here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pipeline.config import Config, section_hash
+from pipeline.config import Config
 from pipeline.errors import StageError
-from pipeline.store import CorpusStore
+from pipeline.hashing import files_digest, section_hash, stable_digest
+from pipeline.progress import Progress, ProgressFactory, close
 
-STAGES = ("ingest", "extract", "preprocess", "fit", "trends", "report")
+if TYPE_CHECKING:
+    from pipeline.store import CorpusStore
 
-ProgressFactory = Callable[[str], Callable[[int, int, str], None] | None]
+logger = logging.getLogger(__name__)
+
+
+class StageResult(Protocol):
+    """What a stage's library function returns: its summary is recorded with the stage run."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """Options of one ``themenradar run`` that stages read (besides the config)."""
+
+    refit: bool = False  # fit the model anew instead of inferring new passages into it
+    force: bool = False  # every stage recomputes its work instead of reusing what it stored (see above)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage of ``themenradar run``.
+
+    ``sections(cfg)``: the config values the stage reads (sections or plain strings), hashed into its
+    config hash. ``fingerprint(store, cfg)``: a digest of its inputs. ``run(store, cfg, options, progress)``:
+    calls the stage's library function and returns its result (a ``StageResult``).
+    ``forced_by(options)``: True when the options make the stage run even if it is fresh.
+    ``describe(summary)``: the short summary of a run of the stage, for its line in `themenradar run`."""
+
+    name: str
+    sections: Callable[[Config], tuple[Any, ...]]
+    fingerprint: Callable[[CorpusStore, Config], str]
+    run: Callable[[CorpusStore, Config, RunOptions, Progress | None], StageResult]
+    forced_by: Callable[[RunOptions], bool] = field(default=lambda options: False)
+    describe: Callable[[dict[str, Any]], str] = field(default=lambda summary: "")
+
+    def config_hash(self, cfg: Config) -> str:
+        return stable_digest([s if isinstance(s, str) else section_hash(s) for s in self.sections(cfg)])
+
+
+# -- the stages: each calls one library function ---------------------------------------------------
+def _ingest(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import ingest
+
+    raw = cfg.path("raw")
+    if not raw.exists():
+        raise StageError(f"{raw}: input folder missing (paths.raw); put PDFs and transcripts there")
+    return ingest.run(store, [raw], cfg.ingest, metadata=cfg.metadata_path, progress=progress)
+
+
+def _extract(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import extract
+
+    return extract.run(store, cfg.extract, force=options.force, progress=progress, compute=cfg.compute)
+
+
+def _preprocess(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import preprocess
+
+    return preprocess.run(
+        store, cfg.preprocess, force=options.force, codebook=cfg.codebook_path, progress=progress,
+        compute=cfg.compute,
+    )
+
+
+def _fit(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import modeling
+
+    return modeling.fit_or_update(store, cfg, refit=options.refit or options.force, progress=progress)
+
+
+def _trends(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import trends
+
+    return trends.run(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
+
+
+def _report(store: CorpusStore, cfg: Config, options: RunOptions, progress: Progress | None) -> StageResult:
+    from pipeline import report
+
+    return report.render(store, cfg.model_dir, cfg, out_dir=cfg.outputs_dir, progress=progress)
+
+
+def _ingest_inputs_digest(cfg: Config) -> str:
+    """The raw folder, and a manifest kept elsewhere (``ingest.metadata``): its corrections must be seen."""
+    raw, manifest = files_digest(cfg.path("raw")), cfg.metadata_path
+    return stable_digest(raw, files_digest(manifest)) if manifest is not None else raw
+
+
+def _trend_tables_digest(cfg: Config) -> str:
+    """The trend stage's own outputs (its CSV and Parquet tables and trends.json): when they are gone or were
+    made by another `themenradar trends` call, the stage runs again, so the report always finds tables it can
+    use (the report never makes them itself)."""
+    out = cfg.outputs_dir
+    tables = [files_digest(out / "tables", pattern) for pattern in ("*.csv", "*.parquet")]
+    return stable_digest(*tables, files_digest(out / "trends.json"))
+
+
+# -- the short summary of each stage's run (its line in `themenradar run`) --------------------------
+def _n(summary: dict[str, Any], key: str) -> int:
+    value = summary.get(key)
+    return len(value) if isinstance(value, list | dict) else int(value or 0)
+
+
+def _count(n: int, word: str) -> str:
+    """``1 file``, ``2 files``, ``1,250 passages``."""
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _describe_ingest(s: dict[str, Any]) -> str:
+    parts = [f"{_count(_n(s, 'files'), 'file')}: {_n(s, 'added'):,} added"]
+    for key, word in (("updated", "updated"), ("superseded", "superseded"), ("duplicates", "duplicates"),
+                      ("failed", "failed"), ("skipped", "skipped (format not read)")):  # fmt: skip
+        if _n(s, key):
+            parts.append(f"{_n(s, key):,} {word}")
+    return ", ".join(parts)
+
+
+def _describe_extract(s: dict[str, Any]) -> str:
+    if not _n(s, "documents") and not _n(s, "up_to_date"):
+        return "no PDFs"
+    problems = {k: v for k, v in (s.get("counts") or {}).items() if k != "extracted"}
+    text = f"{_count(_n(s, 'documents'), 'PDF')} extracted ({_count(_n(s, 'pages'), 'page')}, {s.get('engine')})"
+    text += "".join(f", {n:,} {status}" for status, n in sorted(problems.items()))
+    return text + f", {_n(s, 'up_to_date'):,} up to date"
+
+
+def _describe_preprocess(s: dict[str, Any]) -> str:
+    return (f"{_count(_n(s, 'processed'), 'document')} preprocessed, {_n(s, 'cached'):,} unchanged; "
+            f"{_count(_n(s, 'store_passages'), 'passage')} in the store")  # fmt: skip
+
+
+def _describe_fit(s: dict[str, Any]) -> str:
+    if s.get("action") == "infer":
+        return f"{_count(_n(s, 'new_passages'), 'new passage')} inferred into the model ({s.get('reason', '')})"
+    candidates = s.get("candidates") or []
+    chosen = next((c for c in candidates if c.get("selected")), candidates[0] if candidates else {})
+    text = f"{s.get('backend', '')} fitted on {_count(_n(s, 'n_passages'), 'passage')}"
+    text += f", {len(candidates)} candidates, kept K={chosen.get('k')}" if len(candidates) > 1 else (
+        f", K={chosen.get('k')}" if chosen else "")  # fmt: skip
+    if chosen.get("npmi") is not None:
+        text += f", NPMI {chosen['npmi']:.3f}"
+    return f"{text} ({s.get('reason', '')})"
+
+
+def _describe_trends(s: dict[str, Any]) -> str:
+    periods = s.get("periods") or []
+    span = f" {periods[0]}..{periods[-1]}" if len(periods) > 1 else "".join(f" {p}" for p in periods)
+    return (f"{_count(_n(s, 'n_documents'), 'document')}, {_count(len(periods), 'period')}{span} "
+            f"({s.get('period', '')}), {_count(_n(s, 'sparse_cells'), 'sparse cell')}")  # fmt: skip
+
+
+def _describe_report(s: dict[str, Any]) -> str:
+    return f"{_count(_n(s, 'files'), 'file')}, {_count(_n(s, 'figures'), 'figure')}"
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage(
+        "ingest",
+        sections=lambda c: (c.ingest, str(c.path("raw"))),
+        fingerprint=lambda store, c: _ingest_inputs_digest(c),
+        run=_ingest,
+        describe=_describe_ingest,
+    ),
+    Stage(
+        "extract",
+        sections=lambda c: (c.extract,),
+        fingerprint=lambda store, c: stable_digest(store.pdf_ids()),
+        run=_extract,
+        describe=_describe_extract,
+    ),
+    Stage(
+        "preprocess",
+        sections=lambda c: (c.preprocess, c.themes),
+        fingerprint=lambda store, c: stable_digest(store.extracted_versions()),
+        run=_preprocess,
+        describe=_describe_preprocess,
+    ),
+    Stage(
+        "fit",
+        sections=lambda c: (c.model, c.themes, c.preprocess),
+        fingerprint=lambda store, c: stable_digest(store.preprocess_state_rows()),
+        run=_fit,
+        forced_by=lambda options: options.refit,
+        describe=_describe_fit,
+    ),
+    Stage(
+        "trends",
+        sections=lambda c: (c.trends, c.themes, c.model.name),
+        fingerprint=lambda store, c: stable_digest(
+            store.extracted_metadata(), files_digest(c.model_dir), _trend_tables_digest(c)
+        ),
+        run=_trends,
+        describe=_describe_trends,
+    ),
+    Stage(
+        "report",
+        sections=lambda c: (c.report, c.trends),
+        fingerprint=lambda store, c: stable_digest(
+            files_digest(c.model_dir), files_digest(c.outputs_dir / "tables")
+        ),
+        run=_report,
+        describe=_describe_report,
+    ),
+)
+STAGE_NAMES = tuple(s.name for s in STAGES)
 
 
 @dataclass
@@ -34,9 +246,19 @@ class StageOutcome:
     status: str  # ran | skipped
     seconds: float = 0.0
     summary: dict[str, Any] = field(default_factory=dict)
+    detail: str = ""  # the short summary (Stage.describe)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"stage": self.stage, "status": self.status, "seconds": round(self.seconds, 3), **self.summary}
+        """The stage, its status and wall time, then its summary (a summary key of the same name as one of
+        the first three, such as the trend stage's own ``seconds`` per table, gets the prefix ``step_``)."""
+        head = {"stage": self.stage, "status": self.status, "seconds": round(self.seconds, 3)}
+        return {**head, **{(f"step_{k}" if k in head else k): v for k, v in self.summary.items()}}
+
+    def line(self) -> str:
+        """``fit         ran      12.3 s  nmf fitted on 21,539 passages, K=30, NPMI 0.112 (no model yet)``"""
+        if self.status != "ran":
+            return f"{self.stage:<11} {self.status:<7}          up to date"
+        return f"{self.stage:<11} {self.status:<7} {self.seconds:7.1f} s  {self.detail}".rstrip()
 
 
 @dataclass
@@ -59,92 +281,39 @@ class RunResult:
         }
 
 
-def _digest(*parts: Any) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(json.dumps(part, sort_keys=True, default=str, ensure_ascii=False).encode())
-        h.update(b"\0")
-    return h.hexdigest()[:16]
+def stage_named(name: str) -> Stage:
+    for stage in STAGES:
+        if stage.name == name:
+            return stage
+    raise StageError(f"unknown stage {name!r} (stages: {', '.join(STAGE_NAMES)})")
 
 
-def _files_digest(root: Path) -> str:
-    """Paths, sizes and modification times of every file below ``root`` (cheap, no reading)."""
-    if not root.exists():
-        return _digest("missing", str(root))
-    if root.is_file():
-        st = root.stat()
-        return _digest(root.name, st.st_size, st.st_mtime_ns)
-    items = []
-    for p in sorted(root.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            items.append((str(p.relative_to(root)), st.st_size, st.st_mtime_ns))
-    return _digest(items)
-
-
-class Pipeline:
+class StageRunner:
     """Runs the stages of one project (a config) against one corpus store."""
 
-    def __init__(self, cfg: Config, store: CorpusStore, *, progress: ProgressFactory | None = None) -> None:
+    def __init__(
+        self,
+        cfg: Config,
+        store: CorpusStore,
+        *,
+        progress: ProgressFactory | None = None,
+        on_stage: Callable[[StageOutcome], None] | None = None,
+    ) -> None:
+        """``progress(stage_name)`` makes each stage's progress callback (closed after the stage when it has
+        ``close``); ``on_stage(outcome)`` is called as each stage finishes or is skipped."""
         self.cfg = cfg
         self.store = store
         self.progress = progress or (lambda label: None)
-        self.refit = False
+        self.on_stage = on_stage or (lambda outcome: None)
 
-    # -- paths -----------------------------------------------------------------------------------
-    @property
-    def model_dir(self) -> Path:
-        return self.cfg.model_dir
-
-    @property
-    def outputs_dir(self) -> Path:
-        return self.cfg.outputs_dir
-
-    # -- fingerprints and config hashes per stage ------------------------------------------------
-    def fingerprint(self, stage: str) -> str:
-        q = self.store.conn.execute
-        if stage == "ingest":
-            return _files_digest(self.cfg.path("raw"))
-        if stage == "extract":
-            rows = q("SELECT id FROM documents WHERE format='pdf' AND status!='superseded' ORDER BY id")
-            return _digest([r[0] for r in rows])
-        if stage == "preprocess":
-            rows = q("SELECT id, updated_at FROM documents WHERE status='extracted' ORDER BY id")
-            return _digest([tuple(r) for r in rows])
-        if stage == "fit":
-            rows = q("SELECT doc_id, config_hash, source_hash FROM preprocess_state ORDER BY doc_id")
-            return _digest([tuple(r) for r in rows])
-        if stage == "trends":
-            meta = q(
-                "SELECT id, date, publishers, doc_type, updated_at FROM documents "
-                "WHERE status='extracted' ORDER BY id"
-            )
-            return _digest([tuple(r) for r in meta], _files_digest(self.model_dir))
-        if stage == "report":
-            return _digest(_files_digest(self.model_dir), _files_digest(self.outputs_dir / "tables"))
-        raise StageError(f"unknown stage {stage!r} (stages: {', '.join(STAGES)})")
-
-    def config_hash(self, stage: str) -> str:
-        c = self.cfg
-        sections: dict[str, tuple[Any, ...]] = {
-            "ingest": (c.ingest, str(c.path("raw"))),
-            "extract": (c.extract,),
-            "preprocess": (c.preprocess, c.themes),
-            "fit": (c.model, c.themes, c.preprocess),
-            "trends": (c.trends, c.themes, c.model.name),
-            "report": (c.report, c.trends),
-        }
-        return _digest([section_hash(s) if not isinstance(s, str) else s for s in sections[stage]])
-
-    def is_fresh(self, stage: str) -> bool:
-        last = self.store.last_stage_run(stage)
+    def is_fresh(self, stage: Stage) -> bool:
+        last = self.store.last_stage_run(stage.name)
         return bool(
             last
-            and last["config_hash"] == self.config_hash(stage)
-            and last["input_hash"] == self.fingerprint(stage)
+            and last["config_hash"] == stage.config_hash(self.cfg)
+            and last["input_hash"] == stage.fingerprint(self.store, self.cfg)
         )
 
-    # -- running ---------------------------------------------------------------------------------
     def run(
         self,
         *,
@@ -153,100 +322,51 @@ class Pipeline:
         refit: bool = False,
         force: bool = False,
     ) -> RunResult:
-        for name in (from_stage, until_stage):
-            if name is not None and name not in STAGES:
-                raise StageError(f"unknown stage {name!r} (stages: {', '.join(STAGES)})")
-        first = STAGES.index(from_stage) if from_stage else 0
-        last = STAGES.index(until_stage) if until_stage else len(STAGES) - 1
+        first = STAGES.index(stage_named(from_stage)) if from_stage else 0
+        last = STAGES.index(stage_named(until_stage)) if until_stage else len(STAGES) - 1
         if first > last:
             raise StageError(f"--from {from_stage} comes after --until {until_stage}")
-        self.refit = refit
+        options = RunOptions(refit=refit, force=force)
         outcomes = []
         for i, stage in enumerate(STAGES[first : last + 1], start=first):
-            # A stage named by --from, --refit for fit, or --force always runs; the others only when stale.
-            must = force or (from_stage is not None and i == first) or (refit and stage == "fit")
+            # A stage named by --from, one its options force (--refit for fit), or --force always runs; the
+            # others only when stale.
+            must = force or (from_stage is not None and i == first) or stage.forced_by(options)
             if not must and self.is_fresh(stage):
-                outcomes.append(StageOutcome(stage, "skipped"))
-                continue
-            start = time.perf_counter()
-            summary = getattr(self, f"_run_{stage}")()
-            self.store.record_stage(stage, self.fingerprint(stage), self.config_hash(stage), summary)
-            outcomes.append(StageOutcome(stage, "ran", time.perf_counter() - start, summary))
+                outcome = StageOutcome(stage.name, "skipped")
+                logger.debug("%s: inputs and config unchanged since its last run", stage.name)
+            else:
+                outcome = self._run_stage(stage, options)
+            outcomes.append(outcome)
+            self.on_stage(outcome)
         return self._result(outcomes)
+
+    def _run_stage(self, stage: Stage, options: RunOptions) -> StageOutcome:
+        logger.debug("%s: running (%s)", stage.name, options)
+        start = time.perf_counter()
+        progress = self.progress(stage.name)
+        try:
+            summary = stage.run(self.store, self.cfg, options, progress).to_dict()
+        finally:
+            close(progress)
+        self.store.record_stage(
+            stage.name, stage.fingerprint(self.store, self.cfg), stage.config_hash(self.cfg), summary
+        )
+        return StageOutcome(stage.name, "ran", time.perf_counter() - start, summary, stage.describe(summary))
 
     def _result(self, outcomes: list[StageOutcome]) -> RunResult:
         failures = [
             {"document": d.id, "source": d.source_path, "status": d.status, "error": d.error or ""}
-            for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted"))
+            for d in self.store.iter_documents(status=("failed", "needs-ocr", "encrypted", "partial"))
         ]
-        report = self.outputs_dir / "report.html"
+        model_dir, outputs_dir = self.cfg.model_dir, self.cfg.outputs_dir
+        report = outputs_dir / "report.html"
         return RunResult(
             stages=outcomes,
             documents=self.store.count_by("status"),
             failures=failures,
-            model_dir=str(self.model_dir) if (self.model_dir / "manifest.json").exists() else None,
-            outputs_dir=str(self.outputs_dir) if self.outputs_dir.exists() else None,
+            model_dir=str(model_dir) if (model_dir / "manifest.json").exists() else None,
+            outputs_dir=str(outputs_dir) if outputs_dir.exists() else None,
             report=str(report) if report.exists() else None,
         )
 
-    # -- the stages: each calls one library function -------------------------------------------
-    def _run_ingest(self) -> dict[str, Any]:
-        from pipeline import ingest
-
-        raw = self.cfg.path("raw")
-        if not raw.exists():
-            raise StageError(f"{raw}: input folder missing (paths.raw); put PDFs and transcripts there")
-        metadata = Path(self.cfg.ingest.metadata) if self.cfg.ingest.metadata else None
-        if metadata is not None and not metadata.is_absolute():
-            metadata = Path(self.cfg.base_dir) / metadata
-        result = ingest.run(
-            self.store, [raw], self.cfg.ingest, metadata=metadata, progress=self.progress("ingest")
-        )
-        return _summary(result)
-
-    def _run_extract(self) -> dict[str, Any]:
-        from pipeline import extract
-
-        return _summary(extract.run(self.store, self.cfg.extract, progress=self.progress("extract")))
-
-    def _run_preprocess(self) -> dict[str, Any]:
-        from pipeline import preprocess
-        from pipeline.modeling import codebook_file
-
-        result = preprocess.run(
-            self.store,
-            self.cfg.preprocess,
-            codebook=codebook_file(self.cfg),
-            progress=self.progress("preprocess"),
-        )
-        return _summary(result)
-
-    def _run_fit(self) -> dict[str, Any]:
-        from pipeline import modeling
-
-        result = modeling.fit_or_update(self.store, self.cfg, refit=self.refit, progress=self.progress("fit"))
-        return _summary(result)
-
-    def _run_trends(self) -> dict[str, Any]:
-        from pipeline import trends
-
-        result = trends.run(
-            self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir, progress=self.progress("trends")
-        )
-        return _summary(result)
-
-    def _run_report(self) -> dict[str, Any]:
-        from pipeline import report
-
-        result = report.render(
-            self.store, self.model_dir, self.cfg, out_dir=self.outputs_dir, progress=self.progress("report")
-        )
-        return _summary(result)
-
-
-def _summary(result: Any) -> dict[str, Any]:
-    if result is None:
-        return {}
-    if hasattr(result, "to_dict"):
-        return result.to_dict()
-    return dict(result)

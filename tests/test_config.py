@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 
 from pipeline.cli import cli
-from pipeline.config import config_from_dict, load_config, parse_override, section_hash, to_toml
+from pipeline.config import config_from_dict, load_config, parse_override, to_toml
 from pipeline.errors import ConfigError
+from pipeline.hashing import section_hash
 from pipeline.project import init_project
 
 
@@ -30,7 +33,7 @@ def test_defaults_without_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def test_file_values_and_relative_paths(tmp_path: Path) -> None:
     p = write(tmp_path, '[paths]\nraw = "docs"\n[model]\nk = 7\nseeds = [1, 2]\n')
     cfg = load_config(p)
-    assert cfg.model.k == 7 and cfg.model.seeds == [1, 2]
+    assert cfg.model.k == 7 and cfg.model.seeds == (1, 2)
     assert cfg.path("raw") == tmp_path / "docs"
 
 
@@ -38,7 +41,7 @@ def test_overrides_beat_the_file(tmp_path: Path) -> None:
     p = write(tmp_path, "[model]\nk = 7\n")
     cfg = load_config(p, ["model.k=25", 'trends.groups=["publisher", "doc_type"]', "report.name=x y"])
     assert cfg.model.k == 25
-    assert cfg.trends.groups == ["publisher", "doc_type"]
+    assert cfg.trends.groups == ("publisher", "doc_type")
     assert cfg.report.name == "x y"
 
 
@@ -81,6 +84,60 @@ def test_sections_are_frozen_and_hash_changes_with_values() -> None:
         cfg.model.k = 3  # type: ignore[misc]
     assert section_hash(cfg.model) == section_hash(config_from_dict({}).model)
     assert section_hash(cfg.model) != section_hash(config_from_dict({"model": {"k": 21}}).model)
+
+
+def test_config_is_immutable_and_hashable_all_the_way_down() -> None:
+    data = {"ingest": {"columns": {"date": "Jahr"}}, "model": {"seeds": [1, 2], "params": {"lda": {"passes": 20}}},
+            "trends": {"groups": ["publisher"]}, "preprocess": {"extra_stopwords": ["bzw"]}}  # fmt: skip
+    cfg = config_from_dict(data)
+    assert hash(cfg) == hash(config_from_dict(data)) and cfg == config_from_dict(data)
+    assert cfg.model.params["lda"]["passes"] == 20 and dict(cfg.ingest.columns) == {"date": "Jahr"}
+    with pytest.raises(TypeError):
+        cfg.model.params["lda"]["passes"] = 3  # type: ignore[index]
+    # a section made another way (code, --set, dataclasses.replace) is frozen the same way
+    changed = dataclasses.replace(cfg.trends, groups=["publisher", "doc_type"])
+    assert changed.groups == ("publisher", "doc_type")
+    assert cfg.to_dict()["model"]["params"] == {"lda": {"passes": 20}}  # plain data for `config show`
+
+
+def test_borrowed_value_lists_are_checked() -> None:
+    from pipeline.extract.engines import ENGINES
+    from pipeline.modeling.select import SELECT_RULES
+
+    for engine in ENGINES:
+        assert config_from_dict({"extract": {"engine": engine}}).extract.engine == engine
+    for rule in SELECT_RULES:
+        assert config_from_dict({"model": {"select": rule}}).model.select == rule
+    with pytest.raises(ConfigError, match="config key ingest.columns.jahr: unknown field"):
+        config_from_dict({"ingest": {"columns": {"jahr": "Jahr"}}})
+    with pytest.raises(ConfigError, match="config key ingest.jsonl_fields.party: unknown field"):
+        config_from_dict({"ingest": {"jsonl_fields": {"party": "fraktion"}}})
+    with pytest.raises(ConfigError, match="config key ingest.date: unparseable date"):
+        config_from_dict({"ingest": {"date": "gestern"}})
+
+
+def test_preprocessing_defaults_are_build_nlps_defaults() -> None:
+    """``normalise_term(text)`` without a config builds the frame with ``build_nlp``'s defaults."""
+    import inspect
+
+    from pipeline.config import PreprocessConfig
+    from pipeline.preprocess import build_nlp
+
+    params = inspect.signature(build_nlp).parameters
+    for key in ("gender", "min_token_len", "extra_stopwords", "lemmatizer"):
+        assert params[key].default == getattr(PreprocessConfig(), key), key
+
+
+def test_reading_a_config_loads_no_heavy_library() -> None:
+    """The config borrows value lists from the stages' leaf modules without loading lxml, numpy, ..."""
+    code = (
+        "import sys; from pipeline.config import config_from_dict; "
+        "config_from_dict({'ingest': {'date': '2019', 'columns': {'date': 'Jahr'}}, 'model': {'select': 'npmi'}}); "
+        "heavy = ('lxml', 'numpy', 'scipy', 'pandas', 'spacy', 'gensim', 'sklearn', 'openpyxl', 'pypdfium2'); "
+        "print(','.join(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == ""
 
 
 def test_to_toml_round_trips() -> None:

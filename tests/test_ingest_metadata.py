@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from pipeline.errors import InputError
 from pipeline.ingest import xmlsafe
-from pipeline.ingest.metadata import (
-    DateError,
-    date_from_filename,
-    find_date_in_text,
-    guess_language,
-    merge,
-    parse_date,
-    split_publishers,
-)
+from pipeline.ingest.dates import DateError, date_from_filename, find_date_in_text, normalise_date
+from pipeline.ingest.metadata import guess_language, merge, split_publishers
 from pipeline.ingest.speeches_xml import title_date
 from pipeline.ingest.text import markdown_to_text
 
@@ -38,14 +32,14 @@ from pipeline.ingest.text import markdown_to_text
         ("D:20091106124741+01'00'", ("2009-11-06", "day")),
     ],
 )
-def test_parse_date_german_and_iso(raw, expected):
-    assert parse_date(raw) == expected
+def test_normalise_date_german_and_iso(raw, expected):
+    assert normalise_date(raw) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "Sommer", "31.02.2019", "2019-13", "13/2019", "n.d.", True])
-def test_parse_date_rejects_garbage(raw):
+def test_normalise_date_rejects_garbage(raw):
     with pytest.raises(DateError):
-        parse_date(raw)
+        normalise_date(raw)
 
 
 def test_find_date_in_text_announcement_style():
@@ -130,8 +124,10 @@ def test_xml_no_external_entities(tmp_path):
         f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY xxe SYSTEM "file://{secret}">]>'
         "<r><rohtext>a &xxe; b</rohtext></r>"
     ).encode()
-    root, _ = xmlsafe.parse(data, "xxe.xml")
+    root, _ = xmlsafe.parse_inert(data, "xxe.xml")  # the parser alone loads nothing ...
     assert "TOP-SECRET" not in "".join(t for t in root.itertext() if isinstance(t, str))
+    with pytest.raises(InputError, match="xxe.xml: declares the external entity 'xxe'"):
+        xmlsafe.parse(data, "xxe.xml")  # ... and the reader refuses the file (issue 14)
 
 
 def test_xml_billion_laughs_is_not_expanded():
@@ -139,6 +135,8 @@ def test_xml_billion_laughs_is_not_expanded():
         f'<!ENTITY l{i} "{("&l" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
     )
     data = f'<?xml version="1.0"?><!DOCTYPE r [{ents}]><r><rohtext>&l9;</rohtext></r>'.encode()
-    root, _ = xmlsafe.parse(data, "bomb.xml")
+    root, _ = xmlsafe.parse_inert(data, "bomb.xml")
     text = "".join(t for t in root.itertext() if isinstance(t, str))
     assert len(text) < 1000  # 10^9 "lol"s were not produced
+    with pytest.raises(InputError, match=r"bomb.xml: declares entities in its DTD \(l0, l1"):
+        xmlsafe.parse(data, "bomb.xml")

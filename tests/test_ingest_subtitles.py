@@ -97,6 +97,8 @@ def test_split_turns_date_from_manifest_cli(tmp_path: Path, store_path: Path, ru
 
 
 def test_api_whole_transcript_through_preprocessing_cites_times(tmp_path: Path, turns, shared: Path) -> None:
+    import pandas as pd
+
     from pipeline.api import Project
 
     raw = tmp_path / "corpus/raw"
@@ -110,7 +112,8 @@ def test_api_whole_transcript_through_preprocessing_cites_times(tmp_path: Path, 
     assert result.failures == []
     docs = project.documents().set_index("format")
     vtt = docs.loc["vtt"]
-    assert vtt["date"] == "2018-03-14" and vtt["status"] == "extracted" and vtt["page_count"] == 4
+    assert vtt["date"] == pd.Timestamp("2018-03-14") and vtt["date_precision"] == "day"
+    assert vtt["status"] == "extracted" and vtt["page_count"] == 4
     passages = project.passages()
     mine = passages[passages["doc_id"] == vtt["id"]]
     assert len(mine) >= 2

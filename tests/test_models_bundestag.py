@@ -88,3 +88,43 @@ def test_pandemic_topic_appears_in_2020(fitted: tuple[Path, dict[str, str], dict
         f"mentioning {dt.loc[talk, col].mean():.4f} ({int(talk.sum())}), others {dt.loc[~talk, col].mean():.4f}"
     )
     assert dt.loc[talk, col].mean() > 5 * dt.loc[~talk, col].mean()
+
+
+@pytest.mark.shared
+def test_topic_labels_on_real_speeches(
+    fitted: tuple[Path, dict[str, str], dict[str, bool]], tmp_path: Path
+) -> None:
+    """FREX labels, the theme rule's evidence and a user label on the real fit."""
+    import re
+    import shutil
+
+    from pipeline.models.labelfile import LABELS
+
+    folder, _, _ = fitted
+    topics = read_model_tables(folder).topics
+    for row in topics.itertuples():
+        frex = row.frex_terms.split()
+        assert len(frex) == 10 and row.label == ", ".join(frex[:3]), row
+        if row.theme:  # a theme only with at least 2 codebook entries among the top 20 and lift >= 2
+            found = re.match(
+                rf"{row.theme}: (\d+) codebook entries .*= ([\d.]+)x their corpus share", row.theme_evidence
+            )
+            assert found and int(found[1]) >= 2 and float(found[2]) >= 2, row.theme_evidence
+        else:
+            assert row.theme_evidence.startswith("no theme"), row.theme_evidence
+    pandemic = topics[topics["top_terms"].map(lambda t: len(PANDEMIC & set(t.split())) >= 2)].iloc[0]
+    assert PANDEMIC & set(pandemic["frex_terms"].split()), pandemic["frex_terms"]
+    # a user label on a copy of the model: applied while its terms match, flagged when they do not
+    copy = tmp_path / "model"
+    shutil.copytree(folder, copy)
+    terms = ", ".join(f'"{t}"' for t in pandemic["top_terms"].split())
+    (copy / LABELS).write_text(
+        f'[topics.{pandemic["topic"]}]\nlabel = "Corona-Pandemie"\nterms = [{terms}]\n', "utf-8"
+    )
+    labelled = read_model_tables(copy).topics.set_index("topic").loc[pandemic["topic"]]
+    assert labelled["label"] == "Corona-Pandemie" and labelled["label_source"] == "user"
+    other = int(pandemic["topic"] + 1) % len(topics)
+    (copy / LABELS).write_text(f'[topics.{other}]\nlabel = "Corona-Pandemie"\nterms = [{terms}]\n', "utf-8")
+    flagged = read_model_tables(copy).topics.set_index("topic")
+    assert "Corona-Pandemie" not in set(flagged["label"])
+    assert f"its terms match topic {pandemic['topic']} now" in flagged.loc[other, "label_flag"]

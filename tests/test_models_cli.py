@@ -62,7 +62,9 @@ def test_fit_topics_list_infer(runner: CliRunner, store_path: Path, tmp_path: Pa
 
     code, out = invoke(runner, store_path, models, "topics", "default")
     assert code == 0, out
-    assert "top_terms" in out.splitlines()[0] and len(out.splitlines()) == 5
+    table, evidence = out.split("\ntheme evidence:\n")
+    assert "top_terms" in table.splitlines()[0] and len(table.splitlines()) == 5  # header + 4 topics
+    assert len(evidence.splitlines()) == 4 and "codebook entries among the top 20 terms" in evidence
     code, out = invoke(runner, store_path, models, "topics", "default", "--json")
     topics = json.loads(out)
     # the codebook labeller recognises the planted themes; the forest topic matches no theme
@@ -145,3 +147,11 @@ def test_fit_or_update_infers_when_current(store_path: Path, tmp_path: Path) -> 
         assert (third.action, third.reason) == ("fit", "model config changed")
         assert read_model_tables(tmp_path / "models" / "default").k == 3
         assert fit_or_update(store, changed, refit=True).reason == "refit requested"
+
+
+def test_fit_help_lists_every_registered_backend(runner: CliRunner) -> None:
+    from pipeline.models.registry import BACKENDS
+
+    text = " ".join(runner.invoke(cli, ["fit", "--help"]).output.split())
+    for name, backend in BACKENDS.items():
+        assert f"{name} ({backend.summary})" in text

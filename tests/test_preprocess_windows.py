@@ -12,6 +12,7 @@ import pytest
 
 from pipeline.preprocess.lemma import BREAK, CONTENT, PAIR_CONJ, SLOW, Analyzer
 from pipeline.preprocess.nlp import SEGMENTS_KEY, analyzer_of, build_nlp
+from pipeline.preprocess.nominal import context
 from pipeline.preprocess.text import clean_text
 
 SPEECHES = "corpus/transcripts/bundestag-wp19/bt19_speeches_2017-2020.jsonl.gz"
@@ -20,18 +21,28 @@ SNIPPETS = [
     "Bürger und Bürgerinnen, Klient:innen und Klienten, Pflegekräfte bzw. Pflegefachkräfte.",
     "Sehr geehrte Damen und Herren, die Sozialarbeiterinnen und Sozialarbeiter. Und Sozialarbeiter!",
     "Meine Damen und Herren\n\nKünstliche Intelligenz in der Freien Wohlfahrtspflege\nund Gute Arbeit.",
+    "Natürlich brauchen die Beschäftigten Schutz. Jugendliche Straftäter und die Jugendlichen; Pflegende "
+    "Angehörige\n\nAngehörige pflegen. Der Deutsche Bundestag und die Deutschen. Neue digitale Angebote.",
     "",
     "1 2 3 § 4 ... !!!",
 ]
 
 
 def reference_windows(analyzer: Analyzer, forms: list[str], sent_starts: set[int]) -> list[list[str]]:
-    """Token by token: CONTENT/WEAK terms collect, BREAK (and a sentence start) ends a window, a stop phrase
-    is dropped and ends the window, "Xinnen und X" is one term, the second of "X und Xinnen" is dropped."""
+    """Token by token: a nominalisation takes its reading in context, CONTENT/WEAK terms collect, BREAK (and
+    a sentence start) ends a window, a stop phrase is dropped and ends the window, "Xinnen und X" is one
+    term, the second of "X und Xinnen" is dropped."""
     bounds = sorted({0, len(forms), *sent_starts})
+    entries = []
+    for i, form in enumerate(forms):
+        term, fast, gendered, kind = analyzer.entry(form)
+        alternative = analyzer.alternative(form)
+        if alternative is not None:
+            term, kind = analyzer.reading(form, alternative, *context(forms.__getitem__, i, len(forms)))
+        entries.append((term, fast, gendered, kind))
     out: list[list[str]] = []
     for s0, s1 in itertools.pairwise(bounds):
-        ents = [analyzer.entry(f) for f in forms[s0:s1]]
+        ents = entries[s0:s1]
         cur: list[str] = []
         i = 0
         while i < len(ents):

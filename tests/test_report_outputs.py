@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -10,31 +11,36 @@ import pandas as pd
 import pytest
 from trends_fixtures import build_corpus
 
+from pipeline import trends
+from pipeline.api import report_with_trends
 from pipeline.cli import cli
 from pipeline.config import config_from_dict
+from pipeline.errors import StageError
 from pipeline.report import render
 from pipeline.store import CorpusStore
+
+SETTINGS = {"trends": {"groups": ["publisher"], "min_docs": 3, "bootstrap": 200}}
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
     tmp = tmp_path_factory.mktemp("report")
     store_path, model, _ = build_corpus(tmp)
-    cfg = config_from_dict({"trends": {"groups": ["publisher"], "min_docs": 3, "bootstrap": 200}})
+    cfg = config_from_dict(SETTINGS)
     with CorpusStore(store_path) as store:
-        result = render(store, model, cfg, out_dir=tmp / "out")
+        result = report_with_trends(store, model, cfg, out_dir=tmp / "out")
     return tmp / "out", result
 
 
 def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]) -> None:
     out, result = rendered
-    assert result.computed_trends  # no tables yet: the report computed them
+    assert result.computed_trends  # no tables yet: they were made first
     for name in ("topic_trends", "theme_trends", "trend_summary"):
         csv = pd.read_csv(out / "tables" / f"{name}.csv")
         assert len(csv) > 0
         assert (out / "tables" / f"{name}.md").read_text(encoding="utf-8").count("|") > 20
         tex = (out / "tables" / f"{name}.tex").read_text(encoding="utf-8")
-        assert "\\begin{tabular}" in tex and "\\bottomrule" in tex
+        assert "\\begin{longtable}" in tex and "\\bottomrule" in tex
     sheets = pd.read_excel(out / "trends.xlsx", sheet_name=None)
     assert set(sheets) == {"topic_trends", "theme_trends", "trend_summary"}
     back = sheets["theme_trends"]
@@ -56,16 +62,38 @@ def test_every_output_file_is_written_and_readable(rendered: tuple[Path, object]
         "topics_by_none.svg",
         "model_themes_by_publisher.png",
     } <= names
-    assert "topics_by_publisher.png" not in names  # free topics by group: tables only
+    assert "topics_by_publisher.png" not in names  # free topics by group: tables and the groups chart
     for f in figs:
         if f.suffix == ".png":
             assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         else:
             assert "<svg" in f.read_text(encoding="utf-8")[:2000]
     html = (out / "report.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html and "<script" not in html
+    ids = re.findall(r'<section id="([a-z]+)">', html)
+    assert ids == ["summary", "themes", "topics", "groups", "passages", "provenance"]
+    assert "https://" not in html.split("<script>")[0] and 'src="http' not in html  # nothing fetched
+    assert "data:image/png;base64," not in html  # the figures are files for papers, the page has charts
     assert "Papier d" in html  # a representative passage's document title
     assert "KI und Automatisierung" in html
+
+
+def test_the_report_never_makes_the_trend_tables_itself(tmp_path: Path) -> None:
+    store_path, model, _ = build_corpus(tmp_path)
+    cfg = config_from_dict({**SETTINGS, "report": {"plots": False}})
+    out = tmp_path / "out"
+    with CorpusStore(store_path) as store:
+        with pytest.raises(StageError, match=r"no trend tables; run `themenradar trends` first"):
+            render(store, model, cfg, out_dir=out)
+        assert not (out / "tables").exists()
+        trends.run(store, None, cfg, out_dir=out)  # codebook table only
+        with pytest.raises(StageError, match=r"no topic table for the model .*; run `themenradar trends` first"):
+            render(store, model, cfg, out_dir=out)
+        trends.run(store, model, cfg, out_dir=out)
+        other = config_from_dict({"trends": {**SETTINGS["trends"], "bootstrap": 100}})
+        with pytest.raises(StageError, match=r"other \[trends\] settings; run `themenradar trends` first"):
+            render(store, model, other, out_dir=out)
+        result = render(store, model, cfg, out_dir=out)  # tables of this model and these settings
+    assert Path(result.html).is_file() and not result.computed_trends
 
 
 def test_pivoted_markdown_marks_sparse_cells(rendered: tuple[Path, object]) -> None:
@@ -126,17 +154,14 @@ def test_report_renders_in_headless_chromium(rendered: tuple[Path, object], tmp_
         driver.get((out / "report.html").resolve().as_uri())
         assert driver.title.startswith("Themenradar")
         assert driver.find_element(By.TAG_NAME, "h1").text.startswith("Themenradar")
-        tables = driver.find_elements(By.CSS_SELECTOR, "table.data")
-        assert len(tables) >= 3
-        assert any("KI und Automatisierung" in t.text for t in tables)
-        images = driver.find_elements(By.TAG_NAME, "img")
-        assert images
-        widths = [
-            driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth", i)
-            for i in images
-        ]
-        assert all(w and w > 0 for w in widths), widths
-        assert len(driver.find_elements(By.CSS_SELECTOR, "div.topic blockquote")) >= 3
+        driver.execute_async_script("const cb = arguments[arguments.length - 1]; "
+                                    "window.themenradarCharts.drawAll().then(() => cb(true));")  # fmt: skip
+        charts = driver.find_elements(By.CSS_SELECTOR, "figure.trc-chart")
+        assert len(charts) >= 4 and all(f.get_attribute("data-drawn") == "true" for f in charts)
+        rows = driver.find_elements(By.CSS_SELECTOR, "#themes table.overview tbody tr")
+        assert any("KI und Automatisierung" in r.text for r in rows)
+        driver.find_element(By.ID, "open-all").click()
+        assert len(driver.find_elements(By.CSS_SELECTOR, "details.topic blockquote")) >= 3
         shot = tmp_path / "report.png"
         assert driver.save_screenshot(str(shot))
         assert shot.stat().st_size > 10_000

@@ -110,6 +110,25 @@ def test_config_change_reruns_only_the_stages_that_read_it(runner, project: Path
     assert fit["action"] == "fit" and fit["reason"] == "model config changed"
 
 
+def test_trend_tables_made_elsewhere_or_deleted_are_made_again(runner, project: Path) -> None:
+    """The report never makes the trend tables itself: the trends stage runs again when its tables are gone
+    or were overwritten by `themenradar trends` with other settings."""
+    run(runner, project)  # fresh state
+    shutil.rmtree(project / "outputs" / "r" / "tables")
+    again = run(runner, project)
+    assert statuses(again)["trends"] == "ran" and statuses(again)["report"] == "ran"
+    cwd = os.getcwd()
+    os.chdir(project)
+    try:
+        res = runner.invoke(cli, ["trends", "--bootstrap", "50", "--json"])
+        assert res.exit_code == 0, res.output
+    finally:
+        os.chdir(cwd)
+    after = run(runner, project)
+    assert statuses(after)["trends"] == "ran" and statuses(after)["report"] == "ran"
+    assert set(statuses(run(runner, project)).values()) == {"skipped"}
+
+
 def test_from_until_and_unknown_stage(runner, project: Path) -> None:
     partial = run(runner, project, "run", "--from", "trends", "--until", "trends")
     assert statuses(partial) == {"trends": "ran"}

@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import CodebookError
-from pipeline.themes import (
-    DEFAULT_THEME_KEYS,
-    codebook_from_dict,
-    default_normaliser,
-    load_codebook,
-    simple_normalise,
-)
+from pipeline.preprocess import term_normaliser
+from pipeline.themes import DEFAULT_THEME_KEYS, codebook_from_dict, load_codebook
 
 
 def test_shipped_codebook_has_the_nine_themes_in_order() -> None:
@@ -29,7 +24,7 @@ def test_shipped_codebook_has_the_nine_themes_in_order() -> None:
 
 
 def test_matcher_catches_compounds_and_multiword_terms() -> None:
-    matcher = load_codebook().matcher(simple_normalise)
+    matcher = load_codebook().matcher(term_normaliser())
     tokens = [
         "der",
         "pflegeroboter",
@@ -56,7 +51,7 @@ def test_matcher_catches_compounds_and_multiword_terms() -> None:
 
 
 def test_exclude_globs_and_overlaps() -> None:
-    matcher = load_codebook().matcher(simple_normalise)
+    matcher = load_codebook().matcher(term_normaliser())
     assert matcher.themes_of("verkehrsinfrastruktur") == ()
     assert matcher.themes_of("telematikinfrastruktur") == ("infrastruktur",)
     assert matcher.themes_of("tablette") == ()
@@ -69,16 +64,17 @@ def test_exclude_globs_and_overlaps() -> None:
 
 def test_terms_are_normalised_with_the_given_function() -> None:
     cb = codebook_from_dict({"themes": {"x": {"label": "X", "terms": ["Klient:innen", "Gute Arbeit"]}}})
-    matcher = cb.matcher(simple_normalise)
+    matcher = cb.matcher(term_normaliser())
     assert matcher.normalised_terms("x") == {"klient", "gute_arbeit"}
     assert matcher.count(["klient", "gute_arbeit", "gute"]) == {"x": 2}
     upper = cb.matcher(str.upper)
     assert upper.normalised_terms("x") == {"KLIENT:INNEN", "GUTE ARBEIT"}
 
 
-def test_default_normaliser_is_callable() -> None:
-    norm = default_normaliser()
+def test_term_normaliser_gives_vocabulary_terms() -> None:
+    norm = term_normaliser()
     assert norm("Datenschutz") == "datenschutz"
+    assert norm("Klient:innen") == "klient"
 
 
 @pytest.mark.parametrize(
@@ -133,7 +129,7 @@ def test_codebook_finds_themes_in_real_speeches(shared: Path) -> None:
     """On real Bundestag speeches the digital themes are found, and the care-technology theme mostly in
     speeches that also talk about care (Pflege)."""
     path = shared / "corpus/transcripts/bundestag-wp19/bt19_speeches_2017-2020.jsonl.gz"
-    matcher = load_codebook().matcher(simple_normalise)
+    matcher = load_codebook().matcher(term_normaliser())
     hits = dict.fromkeys(DEFAULT_THEME_KEYS, 0)
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for i, line in enumerate(fh):

@@ -16,7 +16,7 @@ from pipeline.config import config_from_dict
 from pipeline.errors import ConfigError, StageError
 from pipeline.store import CorpusStore
 from pipeline.trends.bootstrap import ValueSet, bootstrap_cells, resample_counts
-from pipeline.trends.periods import all_periods, parse_date, period_of, period_time
+from pipeline.trends.periods import all_periods, date_parts, period_of, period_time
 
 
 # -- periods ---------------------------------------------------------------------------------------------
@@ -42,7 +42,7 @@ def test_period_of_dates_of_each_precision(date, precision, period, expected) ->
 
 
 def test_period_helpers() -> None:
-    assert parse_date("2019-08-28") == (2019, 8, "day")
+    assert date_parts("2019-08-28") == (2019, 8, "day")
     assert period_time("2019") == 2019.5
     assert period_time("2019-Q1") == pytest.approx(2019.125)
     assert period_time("2019-12") == pytest.approx(2019 + 11 / 12 + 1 / 24)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.artefacts import Document
-from pipeline.models.base import write_doc_topics
+from pipeline.models.folder import write_doc_topics
 from pipeline.store import CorpusStore
 
 PUBLISHERS = (

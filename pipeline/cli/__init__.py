@@ -7,6 +7,8 @@ Heavy libraries are imported inside the commands, so ``themenradar --help`` stay
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from pipeline import __version__
@@ -20,6 +22,17 @@ class ThemenradarGroup(click.Group):
             return super().invoke(ctx)
         except ThemenradarError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:  # an SQLite error while reading rows (statements raise StoreError already)
+            import sqlite3
+
+            if not isinstance(exc, sqlite3.Error):
+                raise
+            from pipeline.store.faults import translate
+
+            path = None
+            with contextlib.suppress(Exception):
+                path = ctx.obj.resolved_store_path()
+            raise click.ClickException(str(translate(exc, path))) from exc
 
 
 @click.group(cls=ThemenradarGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,7 +48,7 @@ class ThemenradarGroup(click.Group):
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
-    help="Project config (TOML). Default: ./themenradar.toml when it exists.",
+    help="Project config (TOML). Default: themenradar.toml here or in the nearest parent folder with one.",
 )
 @click.option(
     "--set",
@@ -44,10 +57,37 @@ class ThemenradarGroup(click.Group):
     metavar="SECTION.KEY=VALUE",
     help="Override a config value, e.g. --set model.k=25 (repeatable).",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More detail on stderr: -v debug lines with time and source, -vv also the libraries' own (gensim).",
+)
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress and no information lines; warnings and errors only."
+)
 @click.pass_context
-def cli(ctx: click.Context, store_path: str | None, config_path: str | None, overrides: tuple[str, ...]) -> None:
-    """Themenradar: themes and topics in German sector publications, per year, publisher and type."""
-    ctx.obj = AppContext(store_path=store_path, config_path=config_path, overrides=overrides)
+def cli(
+    ctx: click.Context,
+    store_path: str | None,
+    config_path: str | None,
+    overrides: tuple[str, ...],
+    verbose: int,
+    quiet: bool,
+) -> None:
+    """Themenradar: themes and topics in German sector publications, per year, publisher and type.
+
+    Run it in a project folder (made by `themenradar init`) or any folder below it: the project's
+    themenradar.toml is found in the parent folders, as git finds its repository."""
+    from pipeline.log import QUIET, configure
+
+    if verbose and quiet:
+        raise click.UsageError("-q/--quiet and -v/--verbose exclude each other")
+    verbosity = QUIET if quiet else verbose
+    configure(verbosity)
+    ctx.obj = AppContext(
+        store_path=store_path, config_path=config_path, overrides=overrides, verbosity=verbosity
+    )
 
 
 def _register() -> None:

@@ -10,7 +10,7 @@ from pipeline.cli._app import echo_json, echo_table, pass_app
 
 @click.group("corpus")
 def corpus_group() -> None:
-    """Inspect the corpus store: counts, document lists, one document's metadata or text."""
+    """Inspect the corpus store: counts, document lists, one document's metadata or text; check the file."""
 
 
 def _counts(title: str, counts: dict[str, int]) -> None:
@@ -108,6 +108,27 @@ def text_cmd(app, doc_id: str, mark_pages: bool) -> None:  # noqa: ANN001
 
     with app.open_store(create=False) as store:
         click.echo(corpus.text(store, doc_id, mark_pages=mark_pages))
+
+
+@corpus_group.command("check")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@pass_app
+def check_cmd(app, as_json: bool) -> None:  # noqa: ANN001
+    """Check the store file for damage (SQLite's quick_check); exit code 1 when it finds problems."""
+    from pipeline.errors import StoreCorruptError
+
+    with app.open_store(create=False) as store:
+        problems = store.check()
+    path = app.resolved_store_path()
+    if as_json:
+        echo_json({"store": str(path), "ok": not problems, "problems": problems})
+    elif not problems:
+        click.echo(f"{path}: ok (no damage found)")
+    for problem in problems if not as_json else []:
+        click.echo(problem)
+    if problems:
+        raise StoreCorruptError(f"{path}: corpus store is damaged ({len(problems)} problem(s) found by SQLite's "
+                                "quick_check); restore a backup or ingest into a new store")  # fmt: skip
 
 
 COMMANDS: list[click.Command] = [corpus_group]

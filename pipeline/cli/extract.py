@@ -7,13 +7,15 @@ import dataclasses
 import click
 
 from pipeline.cli._app import ClickProgress, echo_json, echo_table, pass_app
+from pipeline.cli._compute import scheduler_option
+from pipeline.extract.engines import ENGINES
 
 
 @click.command("extract")
 @click.option("--force", is_flag=True, help="Re-extract every PDF, not only new or outdated ones.")
 @click.option(
     "--engine",
-    type=click.Choice(["pdfium", "pdfplumber"]),
+    type=click.Choice(ENGINES),
     default=None,
     help="pdfium (default, fast) or pdfplumber (layout-aware reference, ~40x slower). Default: extract.engine.",
 )
@@ -34,6 +36,7 @@ from pipeline.cli._app import ClickProgress, echo_json, echo_table, pass_app
     default=None,
     help="Seconds one PDF may take before its worker is killed (default: extract.timeout_s, 300).",
 )
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @pass_app
 def extract_cmd(
@@ -43,22 +46,28 @@ def extract_cmd(
     workers: int | None,
     ocr: bool | None,
     timeout: float | None,
+    scheduler: str | None,
     as_json: bool,
 ) -> None:
     """Extract the text of ingested PDFs into the corpus store (cleaned pages with flags).
 
     Each PDF runs in a worker process with a time and memory limit; a bad PDF gets status failed,
     encrypted or needs-ocr with a reason, and the rest of the batch goes on. Exit code 1 when a PDF failed
-    or is encrypted."""
+    or is encrypted. With --scheduler (or compute.executor = "dask") the PDFs are read on a Dask cluster's
+    workers and written here."""
     from pipeline import extract
+    from pipeline.compute import compute_section
 
     cfg = app.config.extract
     if engine or timeout:
         cfg = dataclasses.replace(cfg, engine=engine or cfg.engine, timeout_s=timeout or cfg.timeout_s)
+    compute = compute_section(app.config.compute, scheduler)
     progress = None if as_json else ClickProgress("Extracting PDFs")
     with app.open_store() as store:
         try:
-            result = extract.run(store, cfg, force=force, ocr=ocr, workers=workers, progress=progress)
+            result = extract.run(
+                store, cfg, force=force, ocr=ocr, workers=workers, progress=progress, compute=compute
+            )
         finally:
             if progress is not None:
                 progress.close()

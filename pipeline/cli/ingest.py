@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
 
 import click
 
@@ -22,10 +21,10 @@ def _pairs(option: str, values: tuple[str, ...]) -> dict[str, str]:
 
 def _check_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value:
-        from pipeline.ingest.metadata import DateError, parse_date
+        from pipeline.ingest.dates import DateError, normalise_date
 
         try:
-            parse_date(value)
+            normalise_date(value)
         except DateError as exc:
             raise click.BadParameter(f"{exc}; use e.g. 2019, 2019-08, 2019-08-28 or 28.08.2019") from exc
     return value
@@ -55,8 +54,9 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
     """Add files and folders (PDF, .txt, .md, .docx, .odt, .html, .vtt, .srt, .qdpx, .jsonl[.gz],
     Bundestag/speeches .xml) to the corpus.
 
-    Re-running adds only new files and records. Each problem is printed as one line `path: problem`
-    on stderr; the exit code is 1 when some input failed."""
+    Re-running adds only new files and records and applies what changed (corrected metadata from a
+    manifest, batch options or a record; a record's changed text), printing a line per change. Each
+    problem is printed as one line `path: problem` on stderr; the exit code is 1 when some input failed."""
     from pipeline import ingest
     from pipeline.ingest.jsonl import FIELD_NAMES
 
@@ -72,17 +72,21 @@ def ingest_cmd(app, paths, metadata, publisher, doc_type, date, fields, columns,
         jsonl_fields={**cfg.jsonl_fields, **field_map},
         turns=turns or cfg.turns,
     )
-    progress = ClickProgress("Ingesting") if sys.stdout.isatty() and not as_json else None
+    progress = None if as_json else ClickProgress("ingest")
     with app.open_store() as store:
-        result = ingest.run(store, paths, cfg, metadata=metadata, publisher=publisher, doc_type=doc_type,
-                            date=date, progress=progress)  # fmt: skip
-    if progress:
-        progress.close()
+        try:
+            result = ingest.run(store, paths, cfg, metadata=metadata or app.config.metadata_path,
+                                publisher=publisher, doc_type=doc_type, date=date, progress=progress)  # fmt: skip
+        finally:
+            if progress:
+                progress.close()
     for line in result.problem_lines():
         click.echo(line, err=True)
     if as_json:
         echo_json(result.to_dict())
     else:
+        for line in result.change_lines():  # corrected metadata and updated records: what changed
+            click.echo(line)
         click.echo(result.summary())
         for label, counts in (("format", result.by_format), ("status", result.by_status)):
             if counts:

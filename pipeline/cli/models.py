@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from pipeline.cli._app import AppContext, ClickProgress, echo_json, echo_table, pass_app
-
-BACKEND_HELP = "nmf (NMF on TF-IDF), lda (gensim LDA) or seeded (LDA with codebook themes as fixed topics)"
+from pipeline.models import backend_help
 
 
 def _model_dir(app: AppContext, model: str) -> Path:
@@ -20,7 +19,7 @@ def _model_dir(app: AppContext, model: str) -> Path:
 
 
 @click.command("fit")
-@click.option("--backend", help=f"Model backend: {BACKEND_HELP}. Default: model.backend.")
+@click.option("--backend", help=f"Model backend: {backend_help()}. Default: model.backend.")
 @click.option(
     "--k", "k", metavar="K|LO-HI:STEP", help="Number of topics (20) or a sweep (10-40:5). Default: model.k."
 )
@@ -47,7 +46,12 @@ def fit_cmd(
     by gensim's CoherenceModel on the corpus, topic diversity, stability across seeds); without --select each
     is saved as NAME-kK-sSEED, with --select only the chosen one as NAME."""
     from pipeline import modeling
+    from pipeline.config_checks import check_folder_name, check_sweep
 
+    if name:  # a folder below paths.models, never a path elsewhere
+        check_folder_name(name, "--name", "paths.models")
+    if k:
+        check_sweep(k, "--k")
     seed_list = None
     if seeds:
         try:
@@ -74,21 +78,53 @@ def fit_cmd(
         click.echo(f"selected by rule {result.rule!r}")
     for path in result.saved:
         click.echo(f"saved {path}")
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 @click.command("topics")
 @click.argument("model")
-@click.option("--json", "as_json", is_flag=True, help="Print the topics as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the topics as JSON (every column of topics.csv)."
+)
+@click.option(
+    "--labels-template", "template", is_flag=True,
+    help="Write MODEL/labels.toml: an entry per topic with its top terms, for you to fill in your own labels.",
+)  # fmt: skip
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --labels-template: replace an existing labels.toml, keeping its labels.",
+)
 @pass_app
-def topics_cmd(app: AppContext, model: str, as_json: bool) -> None:
-    """Print the topics of MODEL (a name under paths.models or a folder): label, theme, top terms."""
-    from pipeline import modeling
+def topics_cmd(app: AppContext, model: str, as_json: bool, template: bool, force: bool) -> None:
+    """Print the topics of MODEL (a name under paths.models or a folder): label (yours from MODEL/labels.toml,
+    marked user, else its most distinctive terms by FREX), theme and the evidence for it, FREX and top-weight
+    terms. A user label whose topic changed since it was labelled (after a refit) is not applied: a warning
+    says so."""
+    from pipeline.models.folder import read_topics_checked, write_labels_template
 
-    rows = modeling.topics(_model_dir(app, model))
+    folder = _model_dir(app, model)
+    if template:
+        path = write_labels_template(folder, force=force)
+        click.echo(f"wrote {path}: fill in `label` for the topics you want to name (empty = automatic label)")
+        return
+    rows, warnings = read_topics_checked(folder)
     if as_json:
         echo_json(rows)
-        return
-    echo_table(rows, ["topic", "kind", "label", "theme", "theme_overlap", "top_terms"])
+    else:
+        shown = [
+            {**r, "source": r["label_source"], "frex_terms": " ".join(r["frex_terms"].split()[:6])}
+            for r in rows
+        ]
+        echo_table(shown, ["topic", "kind", "label", "source", "theme", "frex_terms", "top_terms"])
+        click.echo("\ntheme evidence:")
+        for r in rows:
+            click.echo(
+                f"  {r['topic']}: {r['theme_evidence'] or '(not recorded: fitted before themenradar had it)'}"
+            )
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 @click.group("model")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from pipeline.cli._app import AppContext, echo_json, pass_app
+from pipeline.cli._compute import scheduler_option
 
 
 @click.command("init")
@@ -30,10 +33,14 @@ def config_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of TOML.")
 @pass_app
 def config_show(app: AppContext, as_json: bool) -> None:
-    """Print the effective config (file + --set overrides + defaults)."""
+    """Print the effective config (file + --set overrides + defaults); the file is the project's
+    themenradar.toml, found in this folder or a parent folder."""
     from pipeline.config import to_toml
 
     cfg = app.config
+    if app.config_file is None:
+        app.info(f"no themenradar.toml in {Path.cwd()} or its parent folders: these are the defaults "
+                 "(`themenradar init` writes a project config)", err=True)  # fmt: skip
     if as_json:
         echo_json(cfg.to_dict())
     else:
@@ -43,38 +50,62 @@ def config_show(app: AppContext, as_json: bool) -> None:
 COMMANDS: list[click.Command] = [init_cmd, config_group]
 
 
+def _stage_names(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --from / --until: the stage names."""
+    from pipeline.stages import STAGE_NAMES
+
+    return [name for name in STAGE_NAMES if name.startswith(incomplete)]
+
+
 @click.command("run")
-@click.option("--from", "from_stage", metavar="STAGE", help="Start at this stage (and run it even if fresh).")
-@click.option("--until", "until_stage", metavar="STAGE", help="Stop after this stage.")
+@click.option("--from", "from_stage", metavar="STAGE", shell_complete=_stage_names,
+              help="Start at this stage (and run it even if fresh).")  # fmt: skip
+@click.option("--until", "until_stage", metavar="STAGE", shell_complete=_stage_names,
+              help="Stop after this stage.")  # fmt: skip
 @click.option("--refit", is_flag=True, help="Fit the topic model anew instead of inferring new documents.")
-@click.option("--force", is_flag=True, help="Run every stage even when its inputs and config are unchanged.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Run every stage and recompute its work: extract every PDF again, preprocess every document and "
+    "learn the phrases again, fit the model anew, remake the tables and the report.",
+)
+@scheduler_option
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @pass_app
 def run_cmd(
-    app: AppContext, from_stage: str | None, until_stage: str | None, refit: bool, force: bool, as_json: bool
+    app: AppContext, from_stage: str | None, until_stage: str | None, refit: bool, force: bool,
+    scheduler: str | None, as_json: bool,
 ) -> None:
     """Run ingest -> extract -> preprocess -> fit -> trends -> report; skip stages that are up to date.
 
-    Stages: ingest, extract, preprocess, fit, trends, report."""
+    Stages: ingest, extract, preprocess, fit, trends, report. One line per stage as it finishes (stdout);
+    progress inside long stages on stderr (a bar on a terminal, a line per tenth or half minute in logs
+    and pipes); -q leaves out both."""
     from pipeline.api import Project
     from pipeline.cli._app import ClickProgress
+    from pipeline.compute import with_scheduler
 
-    project = Project(app.config, store=app.resolved_store_path())
-    progress = None if as_json else ClickProgress
+    if app.config_file is None and not app.store_path:
+        from pipeline.errors import ConfigError
+        from pipeline.project import no_config_message
+
+        raise ConfigError(no_config_message())
+    project = Project(with_scheduler(app.config, scheduler), store=app.resolved_store_path())
     result = project.run(
-        from_stage=from_stage, until_stage=until_stage, refit=refit, force=force, progress=progress
-    )
+        from_stage=from_stage, until_stage=until_stage, refit=refit, force=force,
+        progress=None if as_json else ClickProgress.lines,
+        on_stage=None if as_json else lambda s: app.info(s.line()),
+    )  # fmt: skip
     if as_json:
         echo_json(result.to_dict())
         if result.failures:
             raise click.exceptions.Exit(1)
         return
+    docs = ", ".join(f"{n:,} {status}" for status, n in result.documents.items())
     for s in result.stages:
-        detail = ", ".join(f"{k}={v}" for k, v in s.summary.items() if isinstance(v, int | float | str))
-        timing = f" {s.seconds:.1f}s" if s.status == "ran" else ""
-        click.echo(f"{s.stage:<11} {s.status}{timing}  {detail}".rstrip())
-    docs = ", ".join(f"{n} {status}" for status, n in result.documents.items())
-    click.echo(f"documents: {docs or 'none'}")
+        for w in s.summary.get("warnings") or []:  # e.g. user topic labels flagged after a refit
+            click.echo(f"warning: {s.stage}: {w}", err=True)
+    app.info(f"documents: {docs or 'none'}")
     for f in result.failures:
         click.echo(f"  {f['source']}: {f['status']}: {f['error']}", err=True)
     if result.model_dir:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pipeline.cli._app import AppContext, ClickProgress, echo_json, echo_table, pass_app
+
+if TYPE_CHECKING:
+    from pipeline.config import Config
+    from pipeline.trends import TrendsResult
 
 
 def _trend_options(f: Any) -> Any:
@@ -29,11 +33,11 @@ def _trend_options(f: Any) -> Any:
     return f
 
 
-def _config(app: AppContext, **overrides: Any) -> Any:
+def _config(app: AppContext, **overrides: Any) -> Config:
     cfg = app.config
     changes = {k: v for k, v in overrides.items() if v not in (None, ())}
     if "groups" in changes:
-        changes["groups"] = list(changes["groups"])
+        changes["groups"] = tuple(changes["groups"])
     return dataclasses.replace(cfg, trends=dataclasses.replace(cfg.trends, **changes)) if changes else cfg
 
 
@@ -54,7 +58,7 @@ def _scale(measure: str) -> float:
     return 1.0 if measure == "per_10k" else 100.0
 
 
-def _print(result: Any, as_json: bool) -> None:
+def _print(result: TrendsResult, as_json: bool) -> None:
     if as_json:
         echo_json(result.to_dict())
         return
@@ -136,13 +140,14 @@ def report_cmd(
     app: AppContext, model: str | None, out_dir: str | None, no_model: bool, as_json: bool
 ) -> None:
     """Tables (CSV, XLSX, Markdown, LaTeX), plots (PNG/SVG) and a self-contained report.html for MODEL
-    (default model.name). Uses the trend tables in OUT/tables, computing them first when missing."""
-    from pipeline import report
+    (default model.name). Uses the trend tables in OUT/tables, computing them first (as `themenradar
+    trends` does) when they are missing or were made with other settings or another model fit."""
+    from pipeline.api import report_with_trends
 
     cfg = app.config
     model_dir = None if no_model else (_model_dir(app, model) or cfg.model_dir)
     with app.open_store(create=False) as store:
-        result = report.render(store, model_dir, cfg, out_dir=_out(app, out_dir))
+        result = report_with_trends(store, model_dir, cfg, out_dir=_out(app, out_dir))
     if as_json:
         echo_json(result.to_dict())
         return

@@ -12,12 +12,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Page
-from pipeline.config import ExtractConfig
 
-EXTRACTOR_VERSION = "1"
+if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows ENGINES from here
+    from pipeline.config import ComputeConfig, ExtractConfig
+    from pipeline.store import CorpusStore
+
+EXTRACTOR_VERSION = "2"  # 2: running elements outside the top and bottom bands removed
 
 Progress = Callable[[int, int, str], None]
 
@@ -81,7 +84,7 @@ class ExtractResult:
 
 
 def run(
-    store: Any,
+    store: CorpusStore,
     cfg: ExtractConfig,
     *,
     force: bool = False,
@@ -90,8 +93,13 @@ def run(
     progress: Progress | None = None,
     engine: str | None = None,
     timeout_s: float | None = None,
+    compute: ComputeConfig | None = None,
 ) -> ExtractResult:
-    """Extract the PDFs that need it; one transaction per document. Arguments given here override ``cfg``."""
+    """Extract the PDFs that need it; one transaction per document. Arguments given here override ``cfg``.
+
+    ``compute`` says where the PDFs are read (``pipeline.compute``: here, or on a Dask cluster whose results
+    are written here); each PDF gets its own process with the same time and memory limits either way."""
+    from pipeline.compute import open_executor
     from pipeline.extract.ocr import tesseract_status
     from pipeline.extract.worker import Job, default_workers, run_isolated
 
@@ -100,26 +108,45 @@ def run(
     n_workers = workers if workers is not None else cfg.workers
     n_workers = n_workers if n_workers and n_workers > 0 else default_workers()
     timeout = timeout_s if timeout_s is not None else cfg.timeout_s
-    current = extractor_id(engine)
     result = ExtractResult(engine=engine)
     if ocr:
         reason = tesseract_status(cfg.ocr_lang)
         if reason:
             result.warnings.append(f"--ocr: {reason}; scanned PDFs stay needs-ocr")
-    rows = store.pdfs_to_extract(current, force=force, retry_needs_ocr=bool(ocr))
+    rows = store.pdfs_to_extract(extractor_id(engine), force=force, retry_needs_ocr=bool(ocr))
     result.up_to_date = store.count_pdfs() - len(rows)
     options = {"engine": engine, "ocr": bool(ocr), "ocr_lang": cfg.ocr_lang, "ocr_timeout_s": timeout}
     jobs = [Job(r["id"], r["source_path"], options) for r in rows]
     started = time.perf_counter()
-    done = 0
+    writer = _Writer(store, result, extractor_id(engine), len(jobs), progress)
+    if progress and jobs:
+        progress(0, len(jobs), "")
+    if jobs:
+        with open_executor(compute) as executor:
+            executor.isolated(
+                run_isolated, jobs, writer.write, on_failed=writer.failed, workers=n_workers,
+                timeout_s=timeout, memory_mb=cfg.memory_mb, engine=engine,
+            )  # fmt: skip
+    result.seconds = time.perf_counter() - started
+    order = {r["id"]: i for i, r in enumerate(rows)}
+    result.documents.sort(key=lambda d: order.get(d.doc_id, 0))
+    return result
 
-    def on_result(job: Job, outcome: Any) -> None:
-        nonlocal done
+
+class _Writer:
+    """Writes each PDF's outcome (pages, status) in its own transaction, in completion order."""
+
+    def __init__(self, store: CorpusStore, result: ExtractResult, current: str, total: int,
+                 progress: Progress | None) -> None:  # fmt: skip
+        self.store, self.result, self.current, self.total, self.progress = store, result, current, total, progress
+
+    def write(self, job: Any, outcome: Any) -> None:
+        store = self.store
         pages = [Page(job.doc_id, p.page_no, p.text, p.flags) for p in outcome.pages]
         with store.transaction():
             if outcome.status in ("extracted", "needs-ocr"):
                 store.replace_pages(job.doc_id, pages)
-            fields: dict[str, Any] = {"extractor": current}
+            fields: dict[str, Any] = {"extractor": self.current}
             if outcome.page_count is not None:
                 fields["page_count"] = outcome.page_count
             store.set_status(job.doc_id, outcome.status, outcome.error, **fields)
@@ -127,22 +154,17 @@ def run(
         for p in outcome.pages:
             for f in p.flags:
                 flags[f] = flags.get(f, 0) + 1
-        result.documents.append(
+        self.result.documents.append(
             DocReport(job.doc_id, job.path, outcome.status, len(outcome.pages), outcome.error, flags)
         )
-        done += 1
-        if progress:
-            progress(done, len(jobs), Path(job.path).name)
+        if self.progress:
+            self.progress(len(self.result.documents), self.total, Path(job.path).name)
 
-    if progress and jobs:
-        progress(0, len(jobs), "")
-    run_isolated(
-        jobs, on_result, workers=n_workers, timeout_s=timeout, memory_mb=cfg.memory_mb, engine=engine
-    )
-    result.seconds = time.perf_counter() - started
-    order = {r["id"]: i for i, r in enumerate(rows)}
-    result.documents.sort(key=lambda d: order.get(d.doc_id, 0))
-    return result
+    def failed(self, job: Any, reason: str) -> None:
+        """A PDF that the executor gave up on (it killed cluster workers again and again)."""
+        from pipeline.extract.document import Outcome
+
+        self.write(job, Outcome("failed", error=reason))
 
 
 __all__ = ["EXTRACTOR_VERSION", "DocReport", "ExtractResult", "extractor_id", "run"]

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.extract.clean import HYPHEN_MARK, cid_share, clean_chars, normalise_lines
 from pipeline.extract.engines import OpenError, RawPage, open_pdfium, pages_pdfium, pages_pdfplumber
-from pipeline.extract.furniture import PositionedLine, find_furniture, has_line_numbers, strip_line_number
+from pipeline.extract.furniture import find_furniture, has_line_numbers, strip_line_number
 from pipeline.extract.hyphenation import dehyphenate, hyphen_vocabulary
 from pipeline.extract.layout import Line, is_table, is_toc
 
@@ -54,8 +54,13 @@ def _carry_split_words(texts: list[str]) -> list[str]:
     return out
 
 
-def clean_pages(raw: Sequence[RawPage], *, furniture: bool = True) -> tuple[list[CleanPage], dict[str, int]]:
-    """Raw positioned lines -> cleaned page texts with flags, plus counts of what was removed."""
+def clean_pages(
+    raw: Sequence[RawPage], *, furniture: bool = True, margins: bool = True
+) -> tuple[list[CleanPage], dict[str, int]]:
+    """Raw positioned lines -> cleaned page texts with flags, plus counts of what was removed.
+
+    ``furniture``: remove running elements at all; ``margins``: also those outside the top and bottom bands
+    (margins, vertical text)."""
     cleaned: list[list[Line]] = []
     for page in raw:
         texts = clean_chars("\n".join(ln.text for ln in page.lines)).split("\n")  # one pass per page
@@ -63,22 +68,22 @@ def clean_pages(raw: Sequence[RawPage], *, furniture: bool = True) -> tuple[list
             texts = [clean_chars(ln.text).replace("\n", " ") for ln in page.lines]
         cleaned.append(
             [
-                Line(t, ln.x0, ln.x1, ln.top, ln.bottom, ln.column)
+                Line(t, ln.x0, ln.x1, ln.top, ln.bottom, ln.column, ln.rotation)
                 for t, ln in zip(texts, page.lines, strict=True)
             ]
         )
     sample = cleaned[:: max(1, len(cleaned) // 20)]  # a document-level property: 20 pages tell
     if has_line_numbers([[ln.text for ln in lines] for lines in sample]):
         cleaned = [
-            [Line(strip_line_number(ln.text), ln.x0, ln.x1, ln.top, ln.bottom, ln.column) for ln in lines]
+            [
+                Line(strip_line_number(ln.text), ln.x0, ln.x1, ln.top, ln.bottom, ln.column, ln.rotation)
+                for ln in lines
+            ]
             for lines in cleaned
         ]
     drops: list[set[int]] = [set() for _ in raw]
     if furniture:
-        drops = find_furniture(
-            [[PositionedLine(ln.text, ln.top, ln.bottom) for ln in lines] for lines in cleaned],
-            [p.height for p in raw],
-        )
+        drops = find_furniture(cleaned, [p.height for p in raw], [p.width for p in raw] if margins else None)
     texts = [
         "\n".join(ln.text for i, ln in enumerate(lines) if i not in drop)
         for lines, drop in zip(cleaned, drops, strict=True)

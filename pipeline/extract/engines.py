@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,30 +92,44 @@ def _rects(tp) -> list[tuple[float, float, float, float]]:  # noqa: ANN001
 
 
 def _pdfium_lines(tp, text: str, height: float) -> list[Line] | None:  # noqa: ANN001
-    """Lines of ``get_text_range`` with positions from the first and last character boxes of each line."""
+    """Lines of ``get_text_range`` with positions from the first and last character boxes of each line;
+    the angle of the first character where the two are not on one row (vertical text)."""
     import pypdfium2.raw as pdfium_c
 
     box, get, handle = pdfium_c.FS_RECTF(), pdfium_c.FPDFText_GetLooseCharBox, tp.raw
     lines: list[Line] = []
     offset = 0
     for raw in text.split("\r\n"):
-        start, end = offset, offset + len(raw)
-        offset = end + 2
+        start = offset
+        offset += len(raw) + 2
         stripped = raw.strip()
         if not stripped:
             continue
-        # one box per line (its first character): furniture needs only the rows, and a line continued
-        # after a hyphen mark is body text anyway
-        get(handle, start + (len(raw) - len(raw.lstrip())), box)
-        lines.append(Line(raw, box.left, box.right, height - box.top, height - box.bottom))
+        # the first character gives the row (a line continued after a hyphen mark is body text anyway),
+        # first and last together the horizontal extent
+        first = start + raw.index(stripped[0])
+        get(handle, first, box)
+        x0, x1, top, bottom = box.left, box.right, box.top, box.bottom
+        rotation = 0
+        last = first + len(stripped) - 1
+        if last > first:
+            get(handle, last, box)
+            if box.left < x0:
+                x0 = box.left
+            if box.right > x1:
+                x1 = box.right
+            if abs(box.top - top) > 1.0:  # not on one row: vertical text (or rows pdfium joined)
+                turn = pdfium_c.FPDFText_GetCharAngle(handle, first)  # radians, -1 when unknown
+                rotation = round(math.degrees(turn)) % 360 if turn > 0 else 0
+        lines.append(Line(raw, x0, x1, height - top, height - bottom, 0, rotation))
     return lines
 
 
-def pages_pdfium(pdf) -> Iterator[RawPage]:  # noqa: ANN001
-    """Raw positioned lines of each page of an open pypdfium2 document."""
+def pages_pdfium(pdf, indices: Iterable[int] | None = None) -> Iterator[RawPage]:  # noqa: ANN001
+    """Raw positioned lines of each page (or of the pages at ``indices``) of an open pypdfium2 document."""
     import pypdfium2 as pdfium
 
-    for index in range(len(pdf)):
+    for index in range(len(pdf)) if indices is None else indices:
         try:
             page = pdf[index]
         except pdfium.PdfiumError:  # a damaged page object: keep the page number, flag it

@@ -22,7 +22,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Line:
-    """One line of text on a page in reading order (``column``: 0 full width/single, 1 left, 2 right)."""
+    """One line of text on a page in reading order (``column``: 0 full width/single, 1 left, 2 right;
+    ``rotation``: degrees the text is turned, 90/270 for vertical text, 0 when unknown)."""
 
     text: str
     x0: float
@@ -30,6 +31,7 @@ class Line:
     top: float
     bottom: float
     column: int = 0
+    rotation: int = 0
 
 
 def find_gutter(boxes: Sequence[tuple[float, float]], width: float, *, min_boxes: int = 8) -> float | None:

@@ -6,50 +6,49 @@ Bundestag XML, speeches XML) -> document rows.
 field) and writes documents in batches (one transaction each, ``INSERT OR IGNORE`` by id). Ids: first 16
 hex chars of sha256 of the file bytes; for records in a container, of ``file name + NUL + record key``.
 Re-running adds only what is new; a file whose bytes are stored under another path is a duplicate; a
-known path whose bytes changed gives a new document and the old row becomes ``superseded``.
+known path whose bytes changed gives a new document and the old row becomes ``superseded``. What changed for
+a stored document is applied to its row, which keeps its id (:mod:`.changes`): corrected metadata from a
+manifest, batch options or a record, a record's changed text, a partial record completed (:mod:`.containers`).
 PDFs are opened only in isolated worker processes with a time and a memory limit, in chunks (:mod:`.probe`).
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from pipeline.artefacts import Document
-from pipeline.config import IngestConfig
 from pipeline.errors import InputError
-from pipeline.ingest import (
-    bundestag_xml,
-    docx,
-    html,
-    jsonl,
-    odt,
-    pdf,
-    qdpx,
-    speeches_xml,
-    subtitles,
-    text,
-    xmlsafe,
-)
+from pipeline.ingest import changes, containers, jsonl, links, pdf
+from pipeline.ingest.dates import DateError, normalise_date
+from pipeline.ingest.docs import FORMAT_DEFAULTS, Input, Run, make_doc, report_problems
 from pipeline.ingest.manifest import MANIFEST_NAMES, Manifest, find_manifest, load_manifest
-from pipeline.ingest.metadata import DateError, guess_language, merge, parse_date
+from pipeline.ingest.metadata import merge
 from pipeline.ingest.probe import PdfJob, PdfProber
-from pipeline.ingest.records import Item, Problem, file_doc_id, record_doc_id, sha256_hex, text_hash
+from pipeline.ingest.records import Item, Problem, file_doc_id, sha256_hex
 from pipeline.ingest.result import IngestResult
 from pipeline.ingest.writer import BatchWriter, Pending
+
+if TYPE_CHECKING:  # the stage gets its config section passed; pipeline.config borrows this package's lists
+    from pipeline.config import IngestConfig
+    from pipeline.store import CorpusStore
 
 Progress = Callable[[int, int, str], None]
 SUFFIXES = {".pdf": "pdf", ".txt": "text", ".md": "markdown", ".markdown": "markdown", ".jsonl": "jsonl",
             ".ndjson": "jsonl", ".xml": "xml", ".docx": "docx", ".odt": "odt", ".vtt": "vtt", ".srt": "srt",
             ".html": "html", ".htm": "html", ".qdpx": "qdpx"}  # fmt: skip
-READERS = {"text": text.read, "markdown": text.read, "docx": docx.read, "odt": odt.read, "vtt": subtitles.read,
-           "srt": subtitles.read, "html": html.read}  # single-file formats; fmt: skip
-FORMAT_DEFAULTS = {"bundestag-xml": {"doc_type": "plenary speech", "language": "de"},
-                   "speeches-xml": {"doc_type": "speech", "language": "de"}}  # fmt: skip
+#: single-file formats -> "module:function" of their reader, imported with the first such file (so importing
+#: this package, which the config does to borrow its value lists, loads no lxml)
+READERS = {"text": "pipeline.ingest.text:read", "markdown": "pipeline.ingest.text:read",
+           "docx": "pipeline.ingest.docx:read", "odt": "pipeline.ingest.odt:read",
+           "vtt": "pipeline.ingest.subtitles:read", "srt": "pipeline.ingest.subtitles:read",
+           "html": "pipeline.ingest.html:read"}  # fmt: skip
 
-__all__ = ["IngestResult", "run", "detect_format"]
+__all__ = ["FORMAT_DEFAULTS", "IngestResult", "run", "detect_format"]
 
 
 def detect_format(path: Path) -> str | None:
@@ -76,7 +75,7 @@ def _expand(paths: Iterable[str | Path], result: IngestResult) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            result.fail(str(path), "no such file or directory")
+            result.fail(str(path), links.missing(path))
     seen: set[Path] = set()
     unique = []
     for f in files:
@@ -113,38 +112,23 @@ def _manifests(paths: Iterable[str | Path], files: list[Path], metadata: str | P
     used = [m for m in found if metadata or any(p in wanted for p in m.rows)]
     scopes = [Path(p).resolve() for p in paths if Path(p).is_dir()]
     for m in used:
+        for where, problem, fails in m.problems:
+            if fails:
+                result.fail(where, problem)
+            else:
+                result.warnings.append((where, problem))
         for row, missing in m.missing:
             if metadata or any(missing.is_relative_to(s) for s in scopes):
                 result.fail(f"{m.path}:row {row}", f"file {missing} does not exist")
     return used
 
 
-def _doc(
-    doc_id: str, path: Path, item: Item, sources: list[tuple[str, dict]], separator: str, *,
-    content_hash: str, size: int, extra_meta: dict[str, Any], result: IngestResult, where: str,
-) -> Document:  # fmt: skip
-    values, provenance, problems = merge(
-        sources + item.sources + [("format", FORMAT_DEFAULTS.get(item.format, {}))], separator
-    )
-    for p in problems:
-        result.warnings.append((where, p))
-    if values["language"] is None and item.text and (language := guess_language(item.text)):
-        values["language"], provenance["language"] = language, "text"
-    date, precision = values["date"] or (None, None)
-    errors = [e for e in (item.error, *problems) if e]
-    return Document(
-        id=doc_id, source_path=str(path), format=item.format, status=item.status, record_key=item.record_key,
-        content_hash=content_hash, size_bytes=size, title=values["title"], publishers=values["publishers"] or (),
-        date=date, date_precision=precision, doc_type=values["doc_type"], language=values["language"],
-        page_count=item.page_count, error="; ".join(errors) or None, meta={**extra_meta, **item.meta},
-        provenance=provenance,
-    )  # fmt: skip
-
-
 def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem]:
     if fmt == "jsonl":
-        yield from jsonl.iter_records(path, cfg.jsonl_fields)
+        yield from jsonl.iter_records(path, cfg.jsonl_fields, max_bytes=cfg.max_record_mb << 20)
         return
+    from pipeline.ingest import bundestag_xml, qdpx, speeches_xml, subtitles, xmlsafe  # lxml: only now
+
     data = path.read_bytes()
     if fmt in ("vtt", "srt"):  # ingest.turns = "split": a document per speaker turn
         yield from subtitles.iter_turns(path, data)
@@ -163,7 +147,7 @@ def _records(path: Path, fmt: str, cfg: IngestConfig) -> Iterator[Item | Problem
 
 
 def run(
-    store,  # noqa: ANN001 - CorpusStore (imported lazily by callers)
+    store: CorpusStore,
     paths: Iterable[str | Path],
     cfg: IngestConfig,
     *,
@@ -181,14 +165,15 @@ def run(
              "date": date or cfg.date or None}  # fmt: skip
     if batch["date"]:
         try:
-            batch["date"] = parse_date(batch["date"])
+            batch["date"] = normalise_date(batch["date"])
         except DateError as exc:
             raise InputError(f"--date: {exc}; use e.g. 2019, 2019-08, 2019-08-28 or 28.08.2019") from exc
     batch = {k: v for k, v in batch.items() if v}
     cli_source = [("cli", batch)] if batch else []
     files = _expand(paths, result)
-    manifests = _manifests(paths, files, metadata or cfg.metadata or None, cfg.columns, result)
-    writer = BatchWriter(store, result)
+    manifests = _manifests(paths, files, metadata, cfg.columns, result)
+    ctx = Run(store, cfg, BatchWriter(store, result), result)
+    waiting: dict[Path, Input] = {}  # PDFs whose probe runs
     done = 0
 
     def tick(name: str) -> None:
@@ -198,22 +183,22 @@ def run(
             progress(done, len(files), name)
 
     def finish_pdf(job: PdfJob, item: Item) -> None:
-        _add_file(store, job.path, job.doc_id, item, job.sources, job.extra, cfg, writer, result,
-                  content_hash=job.content_hash, size=job.size)  # fmt: skip
+        _add_file(ctx, waiting.pop(job.path), job.doc_id, item, content_hash=job.content_hash, size=job.size)
         tick(job.path.name)
 
     prober = PdfProber(cfg, finish_pdf)
     for path in files:
         result.files += 1
-        row, manifest = None, None
+        inp = Input(path.resolve(), list(cli_source))
         for m in manifests:
             if (row := m.lookup(path)) is not None:
-                manifest = m
+                inp.sources.append(("manifest", row))
+                inp.extra["manifest"] = str(m.path)
+                inp.manifest_row = f"{m.path.name} row {m.row_of(path)}"
                 break
-        sources = cli_source + ([("manifest", row)] if row else [])
-        extra = {"manifest": str(manifest.path)} if manifest else {}
         try:
-            if _ingest_file(store, path.resolve(), sources, extra, cfg, writer, result, prober):
+            links.check_link(path, detect_format)
+            if _ingest_file(ctx, inp, prober, waiting):
                 continue  # a PDF waiting for its probe: finish_pdf ticks
         except InputError as exc:
             result.fail(str(path), str(exc).removeprefix(f"{path.resolve()}: ").removeprefix(f"{path}: "))
@@ -221,93 +206,80 @@ def run(
             result.fail(str(path), f"cannot read ({exc.strerror or exc})")
         tick(path.name)
     prober.flush()
-    writer.flush()
+    ctx.writer.flush()
     result.elapsed_s = time.perf_counter() - started
     return result
 
 
-def _ingest_file(store, path: Path, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
-                 writer: BatchWriter, result: IngestResult, prober: PdfProber) -> bool:  # fmt: skip
+def _ingest_file(ctx: Run, inp: Input, prober: PdfProber, waiting: dict[Path, Input]) -> bool:
     """Store one file's document, or queue a PDF for its probe (returns True then)."""
+    path, cfg, result = inp.path, ctx.cfg, ctx.result
     fmt = detect_format(path)
     if fmt is None:
         raise InputError(f"{path}: unsupported format {path.suffix!r} "
                          f"({', '.join(sorted({s.lstrip('.') for s in SUFFIXES}))}, jsonl.gz)")
     if fmt in ("jsonl", "xml", "qdpx") or (fmt in ("vtt", "srt") and cfg.turns == "split"):
-        _ingest_container(store, path, fmt, sources, extra, cfg, writer, result)
+        containers.ingest(ctx, inp, _records(path, fmt, cfg))
         return False
     data = path.read_bytes()
     doc_id = file_doc_id(data)
-    stored = store.get_document(doc_id) or writer.pending_doc(doc_id)
-    if stored is None and (queued := prober.queued_path(doc_id)) is not None:
-        stored = Document(id=doc_id, source_path=str(queued), format="pdf", status="ingested")
-    if stored is not None:
-        if stored.source_path == str(path):
-            result.already_present += 1
-            result.source(str(path))["already_present"] += 1
-            if stored.status in ("failed", "encrypted"):
-                result.fail(str(path), f"{stored.error or stored.status} (recorded earlier)")
+    stored = ctx.store.get_document(doc_id)
+    known = stored or ctx.writer.pending_doc(doc_id)
+    if known is None and (queued := prober.queued_path(doc_id)) is not None:
+        known = Document(id=doc_id, source_path=str(queued), format="pdf", status="ingested")
+    if known is not None:
+        if known.source_path == str(path):
+            if stored is None or not _correct(ctx, inp, stored):
+                result.already_present += 1
+                result.source(str(path))["already_present"] += 1
+            if known.status in ("failed", "encrypted"):
+                result.fail(str(path), f"{known.error or known.status} (recorded earlier)")
         else:
-            result.duplicates.append({"path": str(path), "of_id": doc_id, "of_path": stored.source_path,
+            result.duplicates.append({"path": str(path), "of_id": doc_id, "of_path": known.source_path,
                                       "count": 1})  # fmt: skip
             result.source(str(path))["duplicates"] += 1
         return False
     if fmt == "pdf":
         item = pdf.check_header(data)
         if item is None:  # opened only in a probe worker
-            prober.add(PdfJob(path, doc_id, sha256_hex(data), len(data), sources, extra))
+            waiting[path] = inp
+            prober.add(PdfJob(path, doc_id, sha256_hex(data), len(data)))
             return True
     else:
-        item = READERS[fmt](path, data)
-    _add_file(store, path, doc_id, item, sources, extra, cfg, writer, result, content_hash=sha256_hex(data),
-              size=len(data))  # fmt: skip
+        module, name = READERS[fmt].split(":")
+        item = getattr(importlib.import_module(module), name)(path, data)
+    _add_file(ctx, inp, doc_id, item, content_hash=sha256_hex(data), size=len(data))
     return False
 
 
-def _add_file(store, path: Path, doc_id: str, item: Item, sources: list, extra: dict,  # noqa: ANN001
-              cfg: IngestConfig, writer: BatchWriter, result: IngestResult, *, content_hash: str,
-              size: int) -> None:  # fmt: skip
-    doc = _doc(doc_id, path, item, sources, cfg.publisher_separator, content_hash=content_hash, size=size,
-               extra_meta=extra, result=result, where=str(path))  # fmt: skip
+def _add_file(ctx: Run, inp: Input, doc_id: str, item: Item, *, content_hash: str, size: int) -> None:
+    """A new single-file document; the current one stored from the same path (a changed file) becomes
+    ``superseded``, and the values the user gave it are kept unless given anew."""
+    path = str(inp.path)
     if item.status in ("failed", "encrypted"):
-        result.fail(str(path), item.error or item.status)
-    old = [i for i in store.current_ids_at_path(str(path)) if i != doc_id]
-    writer.add(Pending(doc, item.text, supersedes=old, sections=item.sections))
+        ctx.result.fail(path, item.error or item.status)
+    old = [i for i in ctx.store.current_ids_at_path(path) if i != doc_id]
+    previous = ctx.store.get_document(old[0]) if old else None
+    doc = make_doc(ctx, inp, doc_id, item, content_hash=content_hash, size=size, where=path, old=previous)
+    ctx.writer.add(Pending(doc, item.text, supersedes=old, sections=item.sections))
 
 
-def _ingest_container(store, path: Path, fmt: str, sources: list, extra: dict, cfg: IngestConfig,  # noqa: ANN001
-                      writer: BatchWriter, result: IngestResult) -> None:  # fmt: skip
-    """Records of a JSONL / XML file, checked against the store in chunks so that records already stored
-    cost only their id (a re-run skips metadata merging for them)."""
-    stats = result.source(str(path))
-    chunk: list[tuple[str, Item]] = []
-
-    def flush_chunk() -> None:
-        present = store.existing_ids(doc_id for doc_id, _ in chunk) | (
-            writer.ids_in_run & {i for i, _ in chunk}
-        )
-        for doc_id, rec in chunk:
-            if doc_id in present:
-                result.already_present += 1
-                stats["already_present"] += 1
-                continue
-            body = rec.text or ""
-            doc = _doc(doc_id, path, rec, sources, cfg.publisher_separator, content_hash=text_hash(body),
-                       size=len(body.encode("utf-8")), extra_meta=extra, result=result,
-                       where=f"{path}:{rec.record_key}")  # fmt: skip
-            writer.add(Pending(doc, body, container=True))
-        chunk.clear()
-
-    for rec in _records(path, fmt, cfg):
-        if isinstance(rec, Problem) and rec.duplicate:
-            result.duplicates.append({"path": rec.where, "of_id": None, "of_path": str(path), "count": 1,
-                                      "problem": rec.message})  # fmt: skip
-            stats["duplicates"] += 1
-        elif isinstance(rec, Problem):
-            result.fail(rec.where, rec.message)
-            stats["failed"] += 1
-        else:
-            chunk.append((record_doc_id(path.name, rec.record_key or ""), rec))
-            if len(chunk) >= 500:
-                flush_chunk()
-    flush_chunk()
+def _correct(ctx: Run, inp: Input, stored: Document) -> bool:
+    """Apply corrected metadata (a manifest row, batch options) to a stored single file that is not read
+    again, and bring back a version of the file that was superseded (the file was restored); True when
+    something changed (the row is rewritten)."""
+    sources = changes.with_stored(inp.sources, stored, None)
+    values, provenance, problems = merge(sources, ctx.cfg.publisher_separator)
+    report_problems(ctx.result, problems, str(inp.path), inp.manifest_row)
+    doc = changes.corrected(stored, values, provenance)
+    doc = replace(doc, meta={**doc.meta, **inp.extra})
+    newer: list[str] = []
+    if stored.status == "superseded":  # this version is back: the newer one at the path is superseded
+        pages = ctx.store.get_pages(stored.id)
+        status = "extracted" if pages and (stored.format != "pdf" or stored.extractor) else "ingested"
+        doc = replace(doc, status=status, error=None)
+        newer = [i for i in ctx.store.current_ids_at_path(str(inp.path)) if i != stored.id]
+    found, write = changes.diff(stored, doc)
+    if write:
+        ctx.writer.add(Pending(doc, None, supersedes=newer, replaces=stored, changes=found))
+    return bool(found)

@@ -5,6 +5,9 @@ A speech's text is its speaker's paragraphs: interjections (``<kommentar>``) and
 bundled JSON Lines speeches were built with, so both give identical texts for the same speech. Publisher
 is the speaker's Fraktion (none for government members and the chair, whose role goes to ``meta.role``);
 the date is the protocol's ``sitzung-datum``.
+
+A truncated or damaged protocol (:class:`~pipeline.ingest.xmlsafe.Damage`) gives its speeches with status
+``partial`` (kept out of the analysis until the complete file is ingested) and one ``Problem`` for the file.
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ def speech_text(rede) -> tuple[str, dict]:  # noqa: ANN001 - lxml element
 
 
 def iter_records(path: Path, data: bytes) -> Iterator[Item | Problem]:
-    root, recovered = xmlsafe.parse(data, str(path))
+    root, damage = xmlsafe.parse_checked(data, str(path))
     if root.tag != "dbtplenarprotokoll":
         raise InputError(f"{path}: not a Bundestag plenary protocol (root element <{root.tag}>)")
     date = root.get("sitzung-datum")
@@ -73,8 +76,17 @@ def iter_records(path: Path, data: bytes) -> Iterator[Item | Problem]:
         date = node.get("date") if node is not None else None
     common = {"electoral_period": root.get("wahlperiode"), "session": root.get("sitzung-nr")}
     common = {k: (int(v) if v and v.isdigit() else v) for k, v in common.items() if v}
-    if recovered:
-        common["xml_recovered_errors"] = recovered
+    items = _speeches(path, root, date, common)
+    if damage is None:
+        yield from items
+        return
+    reden = list(root.iter("rede"))
+    cut = damage.truncated and reden and data.count(b"</rede>") < len(reden)
+    cut_key = (reden[-1].get("id") or f"rede:{len(reden)}") if cut else None
+    yield from xmlsafe.partial(path, items, damage, cut_key, "speeches")
+
+
+def _speeches(path: Path, root, date: str | None, common: dict) -> Iterator[Item | Problem]:  # noqa: ANN001
     seen: set[str] = set()
     for index, rede in enumerate(root.iter("rede"), start=1):
         key = rede.get("id") or f"rede:{index}"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline.artefacts import Document
 from pipeline.errors import InputError, StageError
+
+if TYPE_CHECKING:
+    from pipeline.store import CorpusStore
 
 
 @dataclass
@@ -25,7 +28,7 @@ class CorpusStats:
         return asdict(self)
 
 
-def stats(store, *, top_publishers: int = 20) -> CorpusStats:  # noqa: ANN001 - CorpusStore
+def stats(store: CorpusStore, *, top_publishers: int = 20) -> CorpusStats:
     publishers = store.count_publishers()
     return CorpusStats(
         documents=store.count_documents(),
@@ -51,7 +54,7 @@ class DocumentList:
 
 
 def list_documents(
-    store,  # noqa: ANN001 - CorpusStore
+    store: CorpusStore,
     *,
     publisher: str | None = None,
     year: int | None = None,
@@ -68,7 +71,7 @@ def list_documents(
     return DocumentList(shown, len(docs))
 
 
-def find(store, ref: str) -> Document:  # noqa: ANN001 - CorpusStore
+def find(store: CorpusStore, ref: str) -> Document:
     """A document by id or unique id prefix; ``InputError`` when none or several match."""
     ref = ref.strip().lower()
     if not ref:
@@ -83,13 +86,13 @@ def find(store, ref: str) -> Document:  # noqa: ANN001 - CorpusStore
     return matches[0]
 
 
-def show(store, ref: str) -> dict[str, Any]:  # noqa: ANN001 - CorpusStore
+def show(store: CorpusStore, ref: str) -> dict[str, Any]:
     """One document's metadata, status, provenance and number of stored pages."""
     doc = find(store, ref)
     return {**document_to_dict(doc), "stored_pages": len(store.get_pages(doc.id))}
 
 
-def text(store, ref: str, *, mark_pages: bool = False) -> str:  # noqa: ANN001 - CorpusStore
+def text(store: CorpusStore, ref: str, *, mark_pages: bool = False) -> str:
     """The stored page texts of a document; with ``mark_pages`` each page starts with a marker line."""
     doc = find(store, ref)
     pages = store.get_pages(doc.id)

@@ -5,17 +5,21 @@ publisher=fraktion`` or config ``ingest.jsonl_fields``) overrides the candidates
 are not mapped go into ``Document.meta``; Bundestag-style keys also get normalised names there (speaker,
 party, role, session, agenda_item). A speech whose ``fraktion`` is null (government, chair) gets no
 publisher: its role stays in ``meta.role``.
+
+Input is bounded: the file is read line by line from a (gzip) stream; a line longer than ``max_bytes``
+(``ingest.max_record_mb``), nested too deeply or not UTF-8 is reported and skipped, and reading goes on with
+the next line. A gzip stream that inflates more than ``MAX_GZIP_RATIO`` times (beyond ``BOMB_CHECK_BYTES``)
+is a decompression bomb: reading stops there, the lines before it are kept.
 """
 
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pipeline.ingest.records import Item, Problem, text_hash
 
@@ -37,13 +41,50 @@ META_ALIASES = {
 }  # fmt: skip
 
 
-def open_lines(path: Path) -> io.TextIOBase:
-    """A text stream over the file's lines; gzip is detected by its magic bytes."""
-    with open(path, "rb") as fh:
-        magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
-    return open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - caller closes
+MAX_RECORD_BYTES = 50 << 20  # default of ingest.max_record_mb
+MAX_GZIP_RATIO = 200  # inflated / compressed bytes; real JSON Lines inflate 3-20x, a bomb up to 1,000x
+BOMB_CHECK_BYTES = 64 << 20  # the ratio is checked once this much has been inflated
+_SKIP_CHUNK = 1 << 20
+
+
+class TooLong(Exception):
+    """A line longer than the limit (it was skipped)."""
+
+
+class Bomb(Exception):
+    """The gzip stream inflates beyond ``MAX_GZIP_RATIO``."""
+
+
+def iter_lines(path: Path, max_bytes: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, bytes | Exception]]:
+    """``(line number, bytes)`` of each line (gzip detected by its magic bytes), or ``(line number,
+    TooLong())`` for a line longer than ``max_bytes`` (skipped in chunks: memory stays bounded). Raises
+    ``Bomb`` when a gzip stream inflates more than ``MAX_GZIP_RATIO`` times."""
+    with open(path, "rb") as raw:
+        gz = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb") if gz else raw
+        inflated, check_at = 0, BOMB_CHECK_BYTES
+
+        def count(n: int) -> None:
+            nonlocal inflated, check_at
+            inflated += n
+            if gz and inflated >= check_at:
+                check_at += BOMB_CHECK_BYTES
+                if inflated > MAX_GZIP_RATIO * max(raw.tell(), 1):
+                    raise Bomb(f"gzip stream inflates more than {MAX_GZIP_RATIO}x ({inflated >> 20} MB from "
+                               f"{raw.tell() >> 10} KB), a decompression bomb")  # fmt: skip
+
+        lineno = 0
+        while line := stream.readline(max_bytes + 1):
+            lineno += 1
+            count(len(line))
+            if len(line) <= max_bytes or line.endswith(b"\n"):
+                yield lineno, line
+                continue
+            while (part := stream.readline(_SKIP_CHUNK)) and not part.endswith(b"\n"):
+                count(len(part))
+            count(len(part))
+            yield lineno, TooLong()
 
 
 def _pick(record: dict[str, Any], field: str, mapping: dict[str, str]) -> tuple[str | None, Any]:
@@ -65,26 +106,46 @@ def speaker_meta(record: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def iter_records(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Item | Problem]:
+def _parse(line: bytes, lineno: int) -> dict[str, Any] | str:
+    """The line's JSON object, or what is wrong with it."""
+    try:
+        text = line.decode("utf-8-sig" if lineno == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return f"line is not UTF-8 (byte 0x{line[exc.start]:02x} at column {exc.start + 1})"
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return "JSON nested too deeply"
+    return record if isinstance(record, dict) else "line is not a JSON object"
+
+
+def iter_records(
+    path: Path, mapping: dict[str, str] | None = None, *, max_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Item | Problem]:
     """Yield an ``Item`` per usable line and a ``Problem`` per bad one; the file is read as a stream."""
     mapping = dict(mapping or {})
     seen: dict[str, str] = {}
     lineno = 0
     try:
-        with open_lines(path) as lines:
-            for lineno, line in enumerate(lines, start=1):  # noqa: B007 - lineno used after the loop
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield Problem(f"{path}:{lineno}", f"invalid JSON ({exc.msg} at column {exc.colno})")
-                    continue
-                if not isinstance(record, dict):
-                    yield Problem(f"{path}:{lineno}", "line is not a JSON object")
-                    continue
-                yield from _record_item(path, lineno, record, mapping, seen)
-    except (EOFError, OSError, zlib.error, UnicodeDecodeError) as exc:
+        for lineno, line in iter_lines(path, max_bytes):  # noqa: B007 - lineno used after the loop
+            if isinstance(line, TooLong):
+                limit = f"{max_bytes >> 20} MB" if max_bytes >= 1 << 20 else f"{max_bytes} bytes"
+                yield Problem(
+                    f"{path}:{lineno}", f"line is longer than {limit} (ingest.max_record_mb); skipped"
+                )
+                continue
+            if not line.strip():
+                continue
+            record = _parse(line, lineno)
+            if isinstance(record, str):
+                yield Problem(f"{path}:{lineno}", record)
+                continue
+            yield from _record_item(path, lineno, record, mapping, seen)
+    except Bomb as exc:
+        yield Problem(f"{path}:{lineno + 1}", f"{exc}; stopped reading, earlier lines were kept")
+    except (EOFError, OSError, zlib.error) as exc:
         where = f"{path}:{lineno + 1}" if lineno else str(path)
         yield Problem(where, f"cannot read further ({type(exc).__name__}: {exc}); earlier lines were kept")
 

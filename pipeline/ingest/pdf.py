@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pipeline.ingest.metadata import date_from_filename, find_date_in_text, guess_language
+from pipeline.ingest.dates import date_from_filename, find_date_in_text
+from pipeline.ingest.metadata import guess_language
 from pipeline.ingest.records import Item
 
 _INFO_FIELDS = ("Title", "Author", "Subject", "Keywords", "Creator", "Producer", "CreationDate", "ModDate")

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import IngestConfig
 from pipeline.errors import ExtractionError, InputError
 from pipeline.ingest import pdf
 from pipeline.ingest.records import Item
+
+if TYPE_CHECKING:
+    from pipeline.config import IngestConfig
 
 CHUNK = 1024  # PDFs per round of workers: bounds what waits in memory and what a kill mid-run loses
 BATCH = 16  # PDFs per worker job at most ...

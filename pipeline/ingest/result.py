@@ -11,7 +11,9 @@ from typing import Any
 class IngestResult:
     added: int = 0  # new document rows (including rows recorded with status failed)
     already_present: int = 0  # items whose id was already stored: nothing to do
-    superseded: int = 0  # old rows whose file changed at the same path
+    superseded: int = 0  # old rows whose file changed at the same path (or partial records left out later)
+    updated: int = 0  # stored rows rewritten: corrected metadata, a changed record text, a completed record
+    changes: list[Any] = field(default_factory=list)  # changes.Change per changed field of an updated row
     files: int = 0  # input files looked at
     duplicates: list[dict[str, Any]] = field(default_factory=list)  # {path, of_id, of_path, count}
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file or record, problem)
@@ -31,7 +33,7 @@ class IngestResult:
         self.failed.append((where, problem))
 
     def source(self, path: str) -> dict[str, Any]:
-        return self.per_source.setdefault(path, {"added": 0, "already_present": 0, "duplicates": 0,
+        return self.per_source.setdefault(path, {"added": 0, "already_present": 0, "updated": 0, "duplicates": 0,
                                                  "failed": 0})  # fmt: skip
 
     def problem_lines(self) -> list[str]:
@@ -46,8 +48,16 @@ class IngestResult:
         lines += [f"{w}: warning: {p}" for w, p in self.warnings]
         return lines
 
+    def change_lines(self) -> list[str]:
+        """One line per corrected field (``path: date 2019 -> 2020 (manifest)``; for stdout)."""
+        from pipeline.ingest.changes import change_lines
+
+        return change_lines(self.changes)
+
     def summary(self) -> str:
         parts = [f"{self.added} added", f"{self.already_present} already present"]
+        if self.updated:
+            parts.append(f"{self.updated} updated")
         if self.duplicates:
             parts.append(f"{sum(d.get('count', 1) for d in self.duplicates)} duplicates")
         if self.superseded:
@@ -63,6 +73,11 @@ class IngestResult:
             "added": self.added,
             "already_present": self.already_present,
             "superseded": self.superseded,
+            "updated": self.updated,
+            "changes": [
+                {"where": c.where, "field": c.field, "old": c.old, "new": c.new, "source": c.source}
+                for c in self.changes
+            ],
             "duplicates": self.duplicates,
             "failed": [{"where": w, "problem": p} for w, p in self.failed],
             "warnings": [{"where": w, "problem": p} for w, p in self.warnings],

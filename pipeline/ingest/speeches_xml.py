@@ -3,7 +3,8 @@ url ...><rohtext>``), e.g. the Lammert speeches: one document per ``<text>``.
 
 Date: the ``datum`` attribute; when it is empty, a date in the title ("am 9. November 2007 in Görlitz",
 "am 26.03.2011"); else the year in the URL (``/reden/2007/018/`` -> 2007, year precision). Publisher: the
-speaker (``person``). Record key: the URL path, or (no URL) a hash of title, date and text.
+speaker (``person``). Record key: the URL path, or (no URL) a hash of title, date and text. A truncated or
+damaged file gives its speeches with status ``partial`` (see :mod:`.bundestag_xml`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from urllib.parse import urlparse
 
 from pipeline.errors import InputError
 from pipeline.ingest import xmlsafe
-from pipeline.ingest.metadata import dates_in_text
+from pipeline.ingest.dates import dates_in_text
 from pipeline.ingest.records import Item, Problem, text_hash
 
 _URL_YEAR = re.compile(r"/((?:19|20)\d{2})/")
@@ -42,17 +43,31 @@ def title_date(title: str, url_year: str | None) -> tuple[str, str] | None:
 
 
 def iter_records(path: Path, data: bytes) -> Iterator[Item | Problem]:
-    root, recovered = xmlsafe.parse(data, str(path))
+    root, damage = xmlsafe.parse_checked(data, str(path))
     if root.tag != "collection":
         raise InputError(f"{path}: not a speeches collection (root element <{root.tag}>)")
+    if damage is None:
+        yield from _speeches(path, root)
+        return
+    texts = list(root.iter("text"))
+    cut = damage.truncated and texts and data.count(b"</text>") < len(texts)
+    cut_key = _key(*_fields(texts[-1])) if cut else None
+    yield from xmlsafe.partial(path, _speeches(path, root), damage, cut_key, "speeches")
+
+
+def _fields(node) -> tuple[str, str, str, str]:  # noqa: ANN001 - lxml element
+    """(url, title, datum, text) of a ``<text>``."""
+    body = node.find("rohtext")
+    text = "".join(t for t in body.itertext() if isinstance(t, str)).strip() if body is not None else ""
+    title = re.sub(r"\s+", " ", node.get("titel") or "").strip()
+    title = re.sub(r"^Deutscher Bundestag\s*-\s*", "", title)
+    return (node.get("url") or "").strip(), title, (node.get("datum") or "").strip(), text
+
+
+def _speeches(path: Path, root) -> Iterator[Item | Problem]:  # noqa: ANN001 - lxml element
     seen: set[str] = set()
     for index, node in enumerate(root.iter("text"), start=1):
-        body = node.find("rohtext")
-        text = "".join(t for t in body.itertext() if isinstance(t, str)).strip() if body is not None else ""
-        title = re.sub(r"\s+", " ", node.get("titel") or "").strip()
-        title = re.sub(r"^Deutscher Bundestag\s*-\s*", "", title)
-        datum = (node.get("datum") or "").strip()
-        url = (node.get("url") or "").strip()
+        url, title, datum, text = _fields(node)
         if not text:
             yield Problem(f"{path}:text[{index}]", f"speech {title[:60]!r} has no text")
             continue
@@ -79,7 +94,5 @@ def iter_records(path: Path, data: bytes) -> Iterator[Item | Problem]:
         ):
             if value := (node.get(attr) or "").strip():
                 meta[name] = value
-        if recovered:
-            meta["xml_recovered_errors"] = recovered
         yield Item("speeches-xml", "extracted", text=text, record_key=key, sources=sources, meta=meta,
                    page_count=1)  # fmt: skip

@@ -2,17 +2,23 @@
 sections with flags) is one transaction.
 
 Rows are inserted with ``INSERT OR IGNORE`` by id, so a run killed between batches leaves complete
-documents only, and a rerun adds exactly the missing ones.
+documents only, and a rerun adds exactly the missing ones. A ``Pending`` with ``replaces`` rewrites a stored
+row in the same transaction (corrected metadata, a changed record text: its page is rewritten too).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from pipeline.artefacts import Document, Page
+from pipeline.ingest.changes import Change
 from pipeline.ingest.records import Section
 from pipeline.ingest.result import IngestResult
+
+if TYPE_CHECKING:
+    from pipeline.store import CorpusStore
 
 BATCH_SIZE = 500
 
@@ -24,10 +30,12 @@ class Pending:
     supersedes: list[str] = field(default_factory=list)
     container: bool = False
     sections: list[Section] | None = None  # rows with flags instead of one page 1
+    replaces: Document | None = None  # the stored row this one rewrites (same id); text None: pages kept
+    changes: list[Change] = field(default_factory=list)  # what changed, for the result
 
 
 class BatchWriter:
-    def __init__(self, store, result: IngestResult, batch_size: int | None = None) -> None:  # noqa: ANN001
+    def __init__(self, store: CorpusStore, result: IngestResult, batch_size: int | None = None) -> None:
         self.store = store
         self.result = result
         self.batch_size = batch_size or BATCH_SIZE  # module value read at run time (bench varies it)
@@ -47,7 +55,15 @@ class BatchWriter:
         if not self.pending:
             return
         batch, self.pending = self.pending, []
+        updates = [p for p in batch if p.replaces is not None]
+        batch = [p for p in batch if p.replaces is None]
         with self.store.transaction():
+            self.store.update_documents(p.doc for p in updates)
+            for p in updates:
+                if p.text is not None:
+                    self.store.replace_pages(p.doc.id, [Page(p.doc.id, 1, p.text)])
+                if p.supersedes:
+                    self.result.superseded += self.store.mark_superseded(p.supersedes, by=p.doc.id)
             existing = self.store.existing_ids(p.doc.id for p in batch)
             dups = self._cross_container_duplicates(
                 [p for p in batch if p.container and p.doc.id not in existing]
@@ -72,6 +88,11 @@ class BatchWriter:
             for p in new:
                 if p.supersedes:
                     self.result.superseded += self.store.mark_superseded(p.supersedes, by=p.doc.id)
+        for p in updates:  # a rewrite without changes of its own (provenance, meta) is not counted
+            self.ids_in_run.add(p.doc.id)
+            self.result.updated += bool(p.changes)
+            self.result.changes += p.changes
+            self.result.source(p.doc.source_path)["updated"] += bool(p.changes)
         for p in new:
             self.result.added += 1
             self.result.by_format[p.doc.format] += 1

@@ -1,44 +1,25 @@
-"""The shared backend interface, the model folder (manifest + tables) and its save/load.
+"""The shared backend interface (scikit-learn conventions).
 
-A backend follows scikit-learn conventions: ``__init__`` only stores its parameters, ``fit(dtm)`` returns
-``self`` and sets the fitted state (names end in ``_``), ``transform(dtm)`` gives document-topic shares
-(rows sum to 1). Every backend has ``topic_terms_`` (K x V, rows sum to 1), ``vocabulary_``,
-``doc_topics_`` (shares of the fitted documents), ``topic_kinds_`` ("theme"/"free") and ``topic_themes_``
-(codebook key for seeded theme topics, else ""). It saves its own state with ``_save(folder)`` (numpy
-``.npz``, never a pickle) and reads it back in ``_load(folder)``; the vocabulary is saved here.
-
-Model folder ``models/<name>/`` (contracts.md): ``manifest.json``, ``topics.csv``, ``topic_terms.csv``,
-``doc_topics.csv``, ``vocabulary.txt`` and the backend's own files.
+``__init__`` only stores its parameters, ``fit(dtm)`` returns ``self`` and sets the fitted state (names end in
+``_``), ``transform(dtm)`` gives document-topic shares (rows sum to 1). Every backend has ``topic_terms_``
+(K x V, rows sum to 1), ``vocabulary_``, ``doc_topics_`` (shares of the fitted documents), ``topic_kinds_``
+("theme"/"free") and ``topic_themes_`` (codebook key for seeded theme topics, else ""). It saves its own
+state with ``_save(folder)`` (numpy ``.npz``, never a pickle) and reads it back in ``_load(folder)``; the
+model folder around those files (manifest, vocabulary, tables) is ``pipeline.models.folder``'s.
 """
 
 from __future__ import annotations
 
-import csv
 import inspect
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 
 from pipeline.errors import ModelError, NotFittedError
 from pipeline.models.dtm import Dtm
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
-VOCABULARY = "vocabulary.txt"
-TOPICS = "topics.csv"
-TOPIC_TERMS = "topic_terms.csv"
-DOC_TOPICS = "doc_topics.csv"
-TOP_N = 30  # terms per topic in topic_terms.csv
-DOC_COLUMNS = ("passage_id", "doc_id", "page_start", "page_end", "n_tokens", "source")
-TOPIC_COLUMNS = ("topic", "label", "kind", "theme", "theme_label", "theme_overlap", "top_terms")
 
 
 class TopicModel:
@@ -51,12 +32,13 @@ class TopicModel:
 
     # -- scikit-learn style parameters -----------------------------------------------------------
     @classmethod
-    def _param_names(cls) -> list[str]:
+    def param_names(cls) -> list[str]:
+        """The constructor's parameters (what ``get_params`` returns and a saved model is rebuilt from)."""
         sig = inspect.signature(cls.__init__)
         return [p for p in sig.parameters if p != "self"]
 
     def get_params(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self._param_names()}
+        return {name: getattr(self, name) for name in self.param_names()}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -120,18 +102,19 @@ class TopicModel:
             self.topic_kinds_ = ("free",) * k
             self.topic_themes_ = ("",) * k
 
-    # -- persistence -----------------------------------------------------------------------------
-    def save_state(self, folder: Path) -> None:
+    # -- persistence (the backend's own files in a model folder) ---------------------------------
+    def save(self, folder: Path) -> None:
+        """Write the backend's fitted state into ``folder``."""
         self._check_fitted()
-        (folder / VOCABULARY).write_text("\n".join(self.vocabulary_) + "\n", encoding="utf-8")
         self._save(folder)
 
     @classmethod
-    def load_state(cls, folder: Path, params: dict[str, Any]) -> TopicModel:
-        known = set(cls._param_names())
+    def restore(cls, params: dict[str, Any], vocabulary: Sequence[str], folder: Path) -> TopicModel:
+        """The fitted model saved in ``folder``: built from its saved parameters (unknown ones are
+        ignored), its vocabulary and the backend's own files."""
+        known = set(cls.param_names())
         model = cls(**{k: v for k, v in params.items() if k in known})
-        text = (folder / VOCABULARY).read_text(encoding="utf-8")
-        model.vocabulary_ = tuple(text.split("\n")[:-1])
+        model.vocabulary_ = tuple(vocabulary)
         model._load(folder)
         model._set_defaults(model.topic_terms_.shape[0])
         return model
@@ -154,116 +137,3 @@ def normalise_rows(m: np.ndarray) -> np.ndarray:
     sums = m.sum(axis=1, keepdims=True)
     out = np.divide(m, sums, out=np.full_like(m, 1.0 / max(m.shape[1], 1)), where=sums > 0)
     return out
-
-
-# -- model folder ------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class TopicRow:
-    topic: int
-    label: str
-    kind: str
-    theme: str
-    theme_label: str
-    theme_overlap: float
-    top_terms: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-def write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False, default=str)
-    (folder / MANIFEST).write_text(text + "\n", encoding="utf-8")
-
-
-def read_manifest(folder: str | Path) -> dict[str, Any]:
-    folder = Path(folder)
-    path = folder / MANIFEST
-    if not path.is_file():
-        raise ModelError(f"{folder}: not a model folder (no {MANIFEST}); fit one with `themenradar fit`")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ModelError(f"{path}: unreadable manifest ({exc}); fit the model again") from exc
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ModelError(
-            f"{path}: model format version {version!r} is not supported (expected {FORMAT_VERSION}); "
-            "fit the model again with this themenradar"
-        )
-    return manifest
-
-
-def write_topics(folder: Path, rows: Sequence[TopicRow]) -> None:
-    with (folder / TOPICS).open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(TOPIC_COLUMNS)
-        for r in rows:
-            w.writerow(
-                [r.topic, r.label, r.kind, r.theme, r.theme_label, f"{r.theme_overlap:.4f}", r.top_terms]
-            )
-
-
-def write_topic_terms(folder: Path, model: TopicModel, n: int = TOP_N) -> None:
-    with (folder / TOPIC_TERMS).open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(("topic", "rank", "term", "weight"))
-        for t, terms in enumerate(model.top_terms(n)):
-            for rank, (term, weight) in enumerate(terms, start=1):
-                w.writerow((t, rank, term, f"{weight:.8g}"))
-
-
-def doc_topic_header(k: int) -> list[str]:
-    return [*DOC_COLUMNS, *(f"t{i}" for i in range(k))]
-
-
-def write_doc_topics(
-    folder: Path, rows: Sequence[Sequence[Any]], shares: np.ndarray, *, append: bool = False
-) -> None:
-    """One row per passage: the ``DOC_COLUMNS`` values, then the shares ``t0..t{K-1}``."""
-    path = folder / DOC_TOPICS
-    mode = "a" if append else "w"
-    with path.open(mode, encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        if not append:
-            w.writerow(doc_topic_header(shares.shape[1]))
-        for meta, row in zip(rows, shares, strict=True):
-            w.writerow([*("" if v is None else v for v in meta), *(f"{x:.8g}" for x in row)])
-
-
-@dataclass(frozen=True)
-class ModelTables:
-    """A model folder read without its backend (what trends and reports need)."""
-
-    path: Path
-    manifest: dict[str, Any]
-    topics: pd.DataFrame
-    topic_terms: pd.DataFrame
-    doc_topics: pd.DataFrame
-
-    @property
-    def k(self) -> int:
-        return int(self.manifest["k"])
-
-    @property
-    def topic_columns(self) -> list[str]:
-        return [f"t{i}" for i in range(self.k)]
-
-
-def read_model_tables(folder: str | Path) -> ModelTables:
-    """``manifest.json`` as a dict and the three CSV tables as DataFrames (ids and labels as strings)."""
-    import pandas as pd
-
-    folder = Path(folder)
-    manifest = read_manifest(folder)
-    text_cols = {c: str for c in ("label", "kind", "theme", "theme_label", "top_terms")}
-    try:
-        topics = pd.read_csv(folder / TOPICS, dtype=text_cols, keep_default_na=False)
-        terms = pd.read_csv(folder / TOPIC_TERMS, dtype={"term": str}, keep_default_na=False)
-        docs = pd.read_csv(
-            folder / DOC_TOPICS, dtype={"passage_id": str, "doc_id": str, "source": str}, keep_default_na=False,
-            na_values={"page_start": [""], "page_end": [""]},
-        )  # fmt: skip
-    except (OSError, pd.errors.ParserError) as exc:
-        raise ModelError(f"{folder}: model table unreadable ({exc}); fit the model again") from exc
-    return ModelTables(folder, manifest, topics, terms, docs)

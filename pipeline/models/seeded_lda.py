@@ -1,8 +1,10 @@
-"""Seeded theme model: gensim LDA with a topic-term prior ``eta`` built from the theme codebook.
+"""Seeded theme model: gensim LDA with a topic-term prior ``eta`` built from seed terms per theme.
 
-Topics ``0 .. T-1`` are the codebook's themes in codebook order (``ki`` is always topic 0 with the shipped
-codebook, whatever K, seed or corpus), topics ``T .. K-1`` are free topics for everything else. For every
-vocabulary term that belongs to theme ``t`` (a normalised seed term or a pattern hit), the prior puts
+``seed_terms`` maps each theme key to its ``terms`` (vocabulary terms, i.e. already normalised), ``patterns``
+and ``exclude`` (globs over vocabulary terms), in theme order; ``pipeline.modeling`` passes the codebook's
+(``modeling.labels.seed_terms``). Topics ``0 .. T-1`` are the themes in that order (``ki`` is always topic 0
+with the shipped codebook, whatever K, seed or corpus), topics ``T .. K-1`` are free topics for everything
+else. For every vocabulary term that belongs to theme ``t`` (a seed term or a pattern hit), the prior puts
 ``seed_weight`` pseudo-counts per corpus occurrence of the term on topic ``t`` and only ``off_weight`` of
 the base prior on the other topics, so the theme's terms (and the words that co-occur with them) gather in
 the theme's topic. All other entries keep gensim's default ``1/K``.
@@ -10,6 +12,7 @@ the theme's topic. All other entries keep gensim's default ``1/K``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,10 +20,14 @@ import numpy as np
 from pipeline.errors import ModelError
 from pipeline.models.dtm import Dtm
 from pipeline.models.gensim_lda import GensimLda
+from pipeline.themes import Codebook, Theme, ThemeMatcher
+
+SeedTerms = Mapping[str, Mapping[str, Sequence[str]]]
 
 
 class SeededLda(GensimLda):
-    """Seeded LDA. ``codebook``: path of a codebook TOML ("" = the shipped one)."""
+    """Seeded LDA. ``seed_terms``: ``{theme: {"terms": [...], "patterns": [...], "exclude": [...]}}`` (see the
+    module docstring)."""
 
     backend = "seeded"
 
@@ -32,30 +39,40 @@ class SeededLda(GensimLda):
         iterations: int = 100,
         chunksize: int = 500,
         alpha: str | float = "symmetric",
-        codebook: str = "",
+        seed_terms: SeedTerms | None = None,
         seed_weight: float = 0.5,
         off_weight: float = 0.01,
     ) -> None:
         super().__init__(
             k=k, seed=seed, passes=passes, iterations=iterations, chunksize=chunksize, alpha=alpha
         )
-        self.codebook = codebook
+        self.seed_terms = seed_terms
         self.seed_weight = seed_weight
         self.off_weight = off_weight
 
-    def _eta_prior(self, dtm: Dtm) -> Any:
-        from pipeline.themes import load_codebook
+    def _matcher(self) -> ThemeMatcher:
+        """The seed terms as a theme matcher over vocabulary terms (they are normalised already)."""
+        if not self.seed_terms:
+            raise ModelError(
+                "the seeded model needs seed terms per theme (seed_terms); `themenradar fit` passes the "
+                "codebook's"
+            )
+        themes = tuple(
+            Theme(key, key, "", *(tuple(s.get(part, ())) for part in ("terms", "patterns", "exclude")))
+            for key, s in self.seed_terms.items()
+        )
+        return Codebook(themes).matcher(lambda term: term)
 
-        cb = load_codebook(self.codebook or None)
-        n_themes = len(cb.themes)
+    def _eta_prior(self, dtm: Dtm) -> Any:
+        matcher = self._matcher()
+        theme_keys = matcher.keys
+        n_themes = len(theme_keys)
         if self.k < n_themes:
             raise ModelError(
                 f"K={self.k}: the seeded model needs K >= {n_themes} (one topic per codebook theme "
                 f"plus free topics); use K >= {n_themes + 1}"
             )
-        # ``normaliser`` (set by pipeline.modeling from the preprocessing config) turns seed terms into
-        # vocabulary terms; default: normalise_term with the default preprocessing config
-        vmap = cb.matcher(getattr(self, "normaliser", None)).vocabulary_map(dtm.vocabulary)
+        vmap = matcher.vocabulary_map(dtm.vocabulary)
         index = {t: j for j, t in enumerate(dtm.vocabulary)}
         freq = np.asarray(dtm.counts.sum(axis=0)).ravel().astype(np.float64)
         base = 1.0 / self.k
@@ -65,19 +82,19 @@ class SeededLda(GensimLda):
             j = index[term]
             eta[:, j] = base * self.off_weight
             for key in keys:
-                t = cb.keys.index(key)
+                t = theme_keys.index(key)
                 eta[t, j] = base + self.seed_weight * freq[j] / len(keys)
                 seeds_per_theme[t] += 1
         self.topic_kinds_ = ("theme",) * n_themes + ("free",) * (self.k - n_themes)
-        self.topic_themes_ = cb.keys + ("",) * (self.k - n_themes)
-        self.seed_terms_per_theme_ = dict(zip(cb.keys, seeds_per_theme, strict=True))
+        self.topic_themes_ = theme_keys + ("",) * (self.k - n_themes)
+        self.seed_terms_per_theme_ = dict(zip(theme_keys, seeds_per_theme, strict=True))
         # starting topics: theme topic t starts as its seed terms (weighted by corpus frequency) instead of
         # gensim's random start, so it cannot begin as some other cluster of the corpus and keep it
         self._init_sstats = np.zeros((n_themes, dtm.n_terms))
         for term, keys in vmap.items():
             j = index[term]
             for key in keys:
-                self._init_sstats[cb.keys.index(key), j] = freq[j] / len(keys)
+                self._init_sstats[theme_keys.index(key), j] = freq[j] / len(keys)
         return eta
 
     def _fit_gensim(self, cls: Any, corpus: list, dtm: Dtm, eta: Any) -> Any:

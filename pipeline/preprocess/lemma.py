@@ -11,6 +11,10 @@
 * ``gendered``: the form was a feminine or gender-inclusive person noun (used to collapse
   "Mitarbeiterinnen und Mitarbeiter" into one term).
 
+Nominalised adjectives and participles ("die Angehörigen", "Mitarbeitende") get a noun term ("angehörige",
+"mitarbeiter") and keep the adjective reading as an alternative that the spaCy component chooses by context
+(``nominal.py``); such forms are SLOW for the component.
+
 Lemmas come from simplemma (greedy mode for words the plain lookup leaves unchanged) with an override list for known errors; the lookup table of
 spacy-lookups-data is available as ``lemmatizer = "lookup"`` for comparison. Results are cached per form,
 the cache is bounded so memory does not grow with the corpus.
@@ -23,6 +27,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from importlib import resources
 
+from pipeline.preprocess.nominal import NominalRule, reads_as_adjective
 from pipeline.preprocess.text import wordset
 
 CONTENT, WEAK, BREAK, SKIP, SLOW = 0, 1, 2, 3, 4
@@ -122,6 +127,7 @@ class Analyzer:
         extra_stopwords: Iterable[str] = (),
         forced_phrases: Iterable[str] = (),
         lemmatizer: str = "simplemma",
+        nominals: bool = True,
     ) -> None:
         import simplemma
         from spacy.lang.de.stop_words import STOP_WORDS
@@ -137,6 +143,9 @@ class Analyzer:
         self.stop |= {w.lower().rstrip(".") for w in words if " " not in w.strip()}
         self.weak: set[str] = set(CONNECTORS)
         self.cache: dict[str, Entry] = {}
+        # nominalised adjectives/participles (nominal.py): form -> (adjective term, its kind, listed)
+        self.nominal = NominalRule(self.stop, map_gender=self.normalise_gender) if nominals else None
+        self.alternatives: dict[str, Entry] = {}
         self.adj_terms: set[str] = set()  # terms seen as inflected adjectives (rendered "künstliche_...")
         # stop phrases and forced phrases as term tuples (their words analysed like running text)
         self.stop_phrases: dict[str, list[tuple[str, ...]]] = {}
@@ -158,6 +167,7 @@ class Analyzer:
         if inner - self.weak:
             self.weak |= inner
             self.cache.clear()
+            self.alternatives.clear()
 
     # -- one form ----------------------------------------------------------------------------------
     def analyse(self, form: str) -> Entry:
@@ -165,6 +175,7 @@ class Analyzer:
         if entry is None:
             if len(self.cache) >= CACHE_LIMIT:
                 self.cache.clear()
+                self.alternatives.clear()
             entry = self.cache[form] = self._analyse(form)
         return entry
 
@@ -186,7 +197,16 @@ class Analyzer:
             lemma = self.masculine(lemma) or self.lemma(base)
             gendered = True
         else:
-            lemma = self.lemma(s)
+            nominal = (
+                self.nominal.noun(s) if self.nominal and s[0].isupper() and s not in self.overrides else None
+            )
+            if nominal is not None:  # "Angehörigen" -> "angehörige"; the adjective reading is the alternative
+                entry = self._entry(s, nominal[0], False)
+                adjective = self.analyse(s.lower())
+                if adjective[0] != entry[0]:
+                    self.alternatives[s] = (adjective[0], adjective[1], nominal[1])
+                return entry
+            lemma = self.lemma(s, attributive=s[0].islower())
             if self.normalise_gender and lemma.endswith("in"):
                 masc = self.masculine(lemma)
                 if masc:
@@ -205,6 +225,10 @@ class Analyzer:
             if adj is not None and term in (adj + "e", adj + "er", adj + "r"):
                 term = adj
                 self.adj_terms.add(adj)
+        return self._entry(s, term, gendered)
+
+    def _entry(self, s: str, term: str, gendered: bool) -> Entry:
+        low = s.lower()
         if low.rstrip(".") in self.stop or term in self.stop:
             return (term, WEAK if term in self.weak else BREAK, gendered)
         if term in self.weak:
@@ -215,11 +239,18 @@ class Analyzer:
             self.adj_terms.add(term)
         return (term, CONTENT, gendered)
 
-    def lemma(self, form: str) -> str:
+    def lemma(self, form: str, *, attributive: bool = False) -> str:
+        """The lemma of ``form`` (case kept as simplemma gives it). ``attributive``: the word is written in
+        lower case in the text, so an adjective or participle form is read as one even where simplemma
+        reads the nominalisation or a verb form ("die auszubildende Friseurin" -> "auszubildend")."""
         fixed = self.overrides.get(form) or self.overrides.get(form[:1].upper() + form[1:])
         if fixed is not None:
             return fixed
         lemma = self._lemma(form)
+        if attributive and self.nominal is not None:
+            stem = self.nominal.attributive(form.lower(), lemma)
+            if stem is not None:
+                return stem
         low, llow = form.lower(), lemma.lower()
         if "ß" in lemma and "ß" not in form and low.startswith(llow.replace("ß", "ss")):
             lemma = lemma.replace("ß", "ss")  # simplemma's old spelling: Zusammenschluss -> Zusammenschluß
@@ -234,6 +265,26 @@ class Analyzer:
             if base is not None:
                 return base  # unknown adjectives: agrarstrukturelle -> agrarstrukturell
         return lemma
+
+    def alternative(self, form: str) -> Entry | None:
+        """``(adjective term, its kind, listed)`` when ``form`` is a nominalisation whose adjective reading
+        differs ("Angehörigen": ("angehörig", CONTENT, True)), else None."""
+        self.analyse(form)
+        return self.alternatives.get(form)
+
+    def is_adjective_form(self, word: str) -> bool:
+        """Whether a lower-case word is an inflected adjective ("digitale", "neuen")."""
+        if not word[:1].islower():
+            return False
+        term = self.analyse(word)[0]
+        return term != word and word.startswith(term) and word[len(term) :] in ADJ_ENDINGS
+
+    def reading(self, form: str, alternative: Entry, initial: bool, next_word: str) -> tuple[str, int]:
+        """Term and kind of a nominalisation in its context (``nominal.reads_as_adjective``)."""
+        if reads_as_adjective(alternative[2], initial, next_word, self.is_adjective_form(next_word)):
+            return alternative[0], alternative[1]
+        term, kind, _ = self.analyse(form)
+        return term, kind
 
     def masculine(self, lemma: str) -> str | None:
         """The masculine lemma of a feminine person noun ("Klientin" -> "Klient", "Kollegin" -> "Kollege",
@@ -263,16 +314,23 @@ class Analyzer:
         """Terms of a multi-word term written by a person, and its rendered vocabulary form:
         ["künstliche", "Intelligenz"] -> (("künstlich", "intelligenz"), "künstliche_intelligenz"). A
         capitalised first word is read as an adjective when its lower-case form inflects one ("Gute
-        Arbeit"). Numbers and punctuation are left out; "Mitarbeiterinnen und Mitarbeiter" -> one term."""
+        Arbeit"), a capitalised nominalisation as in running text with the first word as the start of a
+        sentence ("Pflegende Angehörige" -> pflegend, angehörige). Numbers and punctuation are left out;
+        "Mitarbeiterinnen und Mitarbeiter" -> one term."""
         terms: list[str] = []
         rendered: list[str] = []
         for i, word in enumerate(words):
             term, kind, _ = self.analyse(word)
-            adj = self._adjective(word.lower())
-            # a capitalised first word is an adjective only when its lemma is lower case ("Gute Arbeit",
-            # "Soziale Arbeit"), not a noun ("Menschen mit Behinderung")
-            first_adj = i == 0 and self.lemma(word)[:1].islower()
-            is_adj = adj is not None and (word[:1].islower() or first_adj) and i < len(words) - 1
+            adj = self._adjective(word.lower(), attributive=word[:1].islower())
+            alt = self.alternative(word)
+            if alt is not None:
+                nxt = words[i + 1] if i + 1 < len(words) else ""
+                cap_adj = reads_as_adjective(alt[2], i == 0, nxt, self.is_adjective_form(nxt))
+            else:
+                # a capitalised first word is an adjective only when its lemma is lower case ("Gute Arbeit",
+                # "Soziale Arbeit"), not a noun ("Menschen mit Behinderung")
+                cap_adj = i == 0 and self.lemma(word)[:1].islower()
+            is_adj = adj is not None and (word[:1].islower() or cap_adj) and i < len(words) - 1
             if is_adj:
                 term = adj
                 kind = CONTENT if kind == CONTENT or term not in self.stop else WEAK
@@ -284,9 +342,9 @@ class Analyzer:
             return (terms[0],), terms[0]
         return tuple(terms), "_".join(rendered)
 
-    def _adjective(self, low: str) -> str | None:
+    def _adjective(self, low: str, *, attributive: bool = False) -> str | None:
         """The base form when ``low`` is an inflected adjective ("künstlichen" -> "künstlich"), else None."""
-        lemma = self.lemma(low).lower()
+        lemma = self.lemma(low, attributive=attributive).lower()
         if low != lemma and low.startswith(lemma) and low[len(lemma) :] in ADJ_ENDINGS:
             return lemma
         return None
@@ -305,7 +363,12 @@ class Analyzer:
     # -- for the spaCy component -----------------------------------------------------------------------
     def entry(self, form: str) -> tuple[str, int, bool, int]:
         """``(term, fast kind, gendered, kind)`` for the segment loop: the fast kind is SLOW when the term
-        may start a stop phrase or a gendered pair, else the kind."""
+        may start a stop phrase or a gendered pair, or is a nominalisation read by its context, else the
+        kind."""
         term, kind, gendered = self.analyse(form)
-        slow = term in self.stop_phrases or (gendered and self.normalise_gender and kind == CONTENT)
+        slow = (
+            term in self.stop_phrases
+            or (gendered and self.normalise_gender and kind == CONTENT)
+            or form in self.alternatives
+        )
         return (term, SLOW if slow else kind, gendered, kind)

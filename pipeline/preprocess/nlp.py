@@ -10,9 +10,11 @@ How the work is split so that running text costs almost nothing per token:
   ``NORM`` is always ours;
 * per document the component reads norms and kinds with one ``doc.to_array`` call and cuts the phrase
   windows with numpy; only SLOW tokens (stop phrases such as "Herr Präsident", gendered pairs such as
-  "Mitarbeiterinnen und Mitarbeiter") are looked at one by one. With ``set_lemmas`` it writes the terms
-  back as ``token.lemma_`` (one ``doc.from_array`` call). The windows go to
-  ``doc.user_data["themenradar_segments"]``.
+  "Mitarbeiterinnen und Mitarbeiter", nominalisations such as "Angehörigen" whose reading depends on the
+  words around them, see ``nominal.py``; about 0.5 % of the tokens of speeches) are looked at one by one,
+  and a nominalisation read as the adjective gets that term in place of its lexeme's (the lexeme's
+  ``NORM`` is the noun reading). With ``set_lemmas`` it writes the terms back as ``token.lemma_`` (one
+  ``doc.from_array`` call). The windows go to ``doc.user_data["themenradar_segments"]``.
 
 ``lean = True`` (the preprocessing stage) also drops spaCy's other lexical attributes (shape, prefix,
 ``like_num``, ...), which nothing here reads and which cost ~25 µs per new form.
@@ -24,6 +26,7 @@ import itertools
 from typing import Any
 
 from pipeline.preprocess.lemma import BREAK, CONTENT, GENDER_TOKEN_RE, PAIR_CONJ, SKIP, SLOW, WEAK, Analyzer
+from pipeline.preprocess.nominal import context
 
 COMPONENT = "themenradar_terms"
 SEGMENTS_KEY = "themenradar_segments"
@@ -43,7 +46,7 @@ def _register() -> None:
         COMPONENT,
         default_config={
             "gender": "normalise", "min_token_len": 2, "extra_stopwords": [], "forced_phrases": [],
-            "lemmatizer": "simplemma", "set_lemmas": True, "lean": False,
+            "lemmatizer": "simplemma", "set_lemmas": True, "lean": False, "nominals": True,
         },
     )  # fmt: skip
     def make_terms(
@@ -56,10 +59,11 @@ def _register() -> None:
         lemmatizer: str,
         set_lemmas: bool,
         lean: bool,
+        nominals: bool,
     ) -> TermsComponent:
         analyzer = Analyzer(
             gender=gender, min_token_len=min_token_len, extra_stopwords=extra_stopwords,
-            forced_phrases=forced_phrases, lemmatizer=lemmatizer,
+            forced_phrases=forced_phrases, lemmatizer=lemmatizer, nominals=nominals,
         )  # fmt: skip
         return TermsComponent(nlp, analyzer, set_lemmas=set_lemmas, lean=lean)
 
@@ -90,7 +94,9 @@ class TermsComponent:
                 lex.set_flag(flag, getters[flag](lex.orth_))
 
     def _norm(self, form: str) -> int:
-        term = self.analyzer.entry(form)[0]
+        return self._hash(self.analyzer.entry(form)[0])
+
+    def _hash(self, term: str) -> int:
         h = self.strings.add(term) if term else 0
         self.terms[h] = term
         return h
@@ -116,12 +122,12 @@ class TermsComponent:
 
     def segments(self, orths: Any, norms: Any, kinds: Any, starts: Any = None) -> list[list[str]]:
         """Phrase windows: runs of CONTENT/WEAK terms between BREAK tokens (and sentence starts), with
-        stop phrases removed and "Klientinnen und Klienten" collapsed (the SLOW tokens)."""
+        stop phrases removed, "Klientinnen und Klienten" collapsed and nominalisations read in their
+        context (the SLOW tokens; their ``norms`` and ``kinds`` are set in place)."""
         import numpy as np
 
         slow = np.flatnonzero(kinds == SLOW)
         if slow.size:
-            kinds = kinds.copy()
             self._resolve(orths, norms, kinds, slow.tolist(), starts)
         brk = kinds == BREAK
         if starts is not None:
@@ -138,11 +144,13 @@ class TermsComponent:
         return [words[a:b] for a, b in itertools.pairwise(bounds)]
 
     def _resolve(self, orths: Any, norms: Any, kinds: Any, slow: list[int], starts: Any) -> None:
-        """Set the real kind of each SLOW token, in order: a stop phrase becomes BREAK, the second half of
-        a gendered pair ("und Mitarbeiter" after "Mitarbeiterinnen") SKIP; else the form's own kind."""
+        """Set the real kind of each SLOW token, in order: a nominalisation gets the term of its reading
+        in context (``nominal.py``), a stop phrase becomes BREAK, the second half of a gendered pair ("und
+        Mitarbeiter" after "Mitarbeiterinnen") SKIP; else the form's own kind."""
         import numpy as np
 
-        entry, strings, stop_phrases = self.analyzer.entry, self.strings, self.analyzer.stop_phrases
+        analyzer = self.analyzer
+        entry, strings, stop_phrases = analyzer.entry, self.strings, analyzer.stop_phrases
         terms = self.terms
         n = len(kinds)
         done_until = -1
@@ -154,7 +162,15 @@ class TermsComponent:
                 j = int(np.searchsorted(starts, i, side="right"))
                 begin = int(starts[j - 1]) if j else 0
                 end = int(starts[j]) if j < len(starts) else n
-            term, _, gendered, kind = entry(strings[int(orths[i])])
+            form = strings[int(orths[i])]
+            term, _, gendered, kind = entry(form)
+            alternative = analyzer.alternative(form)
+            if alternative is not None:
+                initial, next_word = context(lambda j: strings[int(orths[j])], i, n)
+                reading = analyzer.reading(form, alternative, initial, next_word)
+                if reading[0] != term:
+                    term, kind = reading
+                    norms[i] = self._hash(term)
             phrase_len = 0
             for phrase in stop_phrases.get(term, ()):
                 k = len(phrase)
@@ -187,6 +203,7 @@ def build_nlp(
     sentences: bool = True,
     set_lemmas: bool = True,
     lean: bool = False,
+    nominals: bool = True,
 ) -> Any:
     """``spacy.blank("de")`` + tuned tokenizer (see ``tune_tokenizer``) + sentencizer + ``themenradar_terms``."""
     import spacy
@@ -201,6 +218,7 @@ def build_nlp(
         config={
             "gender": gender, "min_token_len": min_token_len, "extra_stopwords": list(extra_stopwords),
             "forced_phrases": list(forced_phrases), "lemmatizer": lemmatizer, "set_lemmas": set_lemmas, "lean": lean,
+            "nominals": nominals,
         },
     )  # fmt: skip
     return nlp

@@ -4,10 +4,13 @@ Cache: a document is processed again only when the hash of its kept page texts o
 key (config section + forced phrases + rules version) differs from its ``preprocess_state`` row. A new cache
 key or ``force`` redoes every document and learns the phrase model again (see ``phrases.py``).
 
-Work: pages are read once, in document-id order, and streamed as batches of jobs. With ``workers = N`` this
-process and N - 1 forked workers (one pool for the whole run) do the batches; this process also learns the
-phrase model from the first documents (phase 1, the phrase sample), gives the sample its phrases while the
-others go on (phase 2) and writes every document's passages in batched transactions.
+Work: pages are read once, in document-id order, and streamed as batches of jobs to one pool for the whole
+run (``pipeline.compute``): locally this process and N - 1 forked workers (``workers = N``), on a Dask cluster
+its workers. This process learns the phrase model from the first documents (phase 1, the phrase sample: the
+workers prepare them, the counting happens here), gives the sample its phrases while the workers go on
+(phase 2) and writes every document's passages in batched transactions. Either way the phrase model and the
+passages are the same: the sample is the same documents, phrases are learned in one place from counts (order
+does not matter), and each run's workers start with fresh per-form caches (``worker.Run``).
 """
 
 from __future__ import annotations
@@ -17,27 +20,33 @@ import gc
 import hashlib
 import itertools
 import json
-import multiprocessing as mp
 import os
 import sys
 import time
+import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import PreprocessConfig, section_hash
-from pipeline.preprocess import worker as W
+from pipeline.hashing import section_hash
+from pipeline.preprocess import worker
 from pipeline.preprocess.phrases import PhraseLearner, PhraseModel
+from pipeline.themes import load_codebook
+
+if TYPE_CHECKING:
+    from pipeline.compute import BatchPool, Executor
+    from pipeline.config import ComputeConfig, PreprocessConfig
+    from pipeline.store import CorpusStore
 
 # Bump when a rule changes the output for the same config (invalidates every document's cache).
-RULES_VERSION = "1"
+RULES_VERSION = "2"  # 2: nominalised adjectives and participles (issue 11)
 BATCH_DOCS = 24  # documents per worker task
 WRITE_DOCS = 200  # documents per store transaction
 # The pool's threads that move tasks and results through pipes (in chunks) need the GIL while this process
 # works on its own batch; with Python's default 5 ms switch interval the workers stall waiting for them.
 SWITCH_INTERVAL = 0.0005
-IN_FLIGHT = 8  # tasks per forked worker queued ahead (they keep busy while this process works)
 
 Progress = Callable[[int, int, str], None]
 
@@ -50,6 +59,7 @@ class PreprocessResult:
     removed: int = 0  # documents no longer extracted whose passages were deleted
     passages: int = 0  # passages written in this run
     excluded_language: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)  # doc id -> reason (a document that killed workers)
     empty_passages: int = 0
     raw_tokens: int = 0  # spaCy tokens of the processed passages
     terms: int = 0  # vocabulary terms written
@@ -93,7 +103,7 @@ def _source_hash(pages: list[tuple[int, str]]) -> str:
     return h.hexdigest()[:24]
 
 
-def _kept_pages(store: Any, doc_id: str, drop: frozenset[str]) -> list[tuple[int, str]]:
+def _kept_pages(store: CorpusStore, doc_id: str, drop: frozenset[str]) -> list[tuple[int, str]]:
     return [(p.page_no, p.text) for p in store.get_pages(doc_id) if not drop.intersection(p.flags)]
 
 
@@ -120,31 +130,25 @@ def _bulk_mode(fn: Callable[..., PreprocessResult]) -> Callable[..., PreprocessR
 
 @_bulk_mode
 def run(
-    store: Any,
+    store: CorpusStore,
     cfg: PreprocessConfig,
     *,
     workers: int | None = None,
     force: bool = False,
     progress: Progress | None = None,
     forced_phrases: Sequence[str] | None = None,
-    codebook: str | None = None,
+    codebook: str | Path | None = None,
+    compute: ComputeConfig | None = None,
 ) -> PreprocessResult:
     """Preprocess every ``extracted`` document whose pages or config changed; see the module docstring.
 
     ``forced_phrases``: multi-word terms always joined; default the multi-word terms of the codebook
-    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``."""
+    (``codebook`` path, default the shipped one) plus ``cfg.forced_phrases``. ``compute``: where the
+    workers are (default: this machine)."""
     t0 = time.perf_counter()
     forced = list(forced_phrases) if forced_phrases is not None else default_forced_phrases(cfg, codebook)
     key = cache_key(cfg, forced)
-    n_workers = resolve_workers(workers, cfg)
-    res = PreprocessResult(config_hash=key, workers=n_workers)
-    drop = frozenset(cfg.drop_flagged_pages)
-    params = W.Params(
-        gender=cfg.gender, min_token_len=cfg.min_token_len, extra_stopwords=tuple(cfg.extra_stopwords),
-        forced_phrases=tuple(forced), lemmatizer=cfg.lemmatizer, passage_tokens=cfg.passage_tokens,
-        max_speech_tokens=cfg.max_speech_tokens, languages=tuple(cfg.languages),
-    )  # fmt: skip
-
+    res = PreprocessResult(config_hash=key, workers=resolve_workers(workers, cfg))
     docs = {d.id: d.format for d in store.iter_documents(status="extracted")}
     res.documents = len(docs)
     states = store.preprocess_states()
@@ -153,90 +157,146 @@ def run(
         with store.transaction():
             store.delete_passages(gone)
         res.removed = len(gone)
-
-    stored = store.get_phrase_model()
-    model: PhraseModel | None = None
-    train = False
-    if cfg.phrases:
-        if not force and stored is not None and stored[0] == key:
-            model = PhraseModel.from_json(stored[1])
-            res.phrase_model = "reused"
-        else:
-            train = True
-            res.phrase_model = "trained"
+    model, train = _stored_phrase_model(store, cfg, key, force, res)
     redo_all = force or train or any(s[0] != key for s in states.values())
-
-    done = 0
-
-    def tick(doc_id: str) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, len(docs), doc_id)
-
-    # Pages are read once, in document-id order, as the jobs stream to the workers; a document whose
-    # page hash and cache key match its preprocess_state row is left as it is.
-    def todo() -> Iterator[W.Job]:
-        for doc_id in sorted(docs):
-            pages = _kept_pages(store, doc_id, drop)
-            h = _source_hash(pages)
-            if redo_all or states.get(doc_id) != (key, h):
-                yield W.Job(doc_id, docs[doc_id], pages, h)
-            else:
-                res.cached += 1
-                tick(doc_id)
-
-    jobs = todo()
+    work = _Pass(store, cfg, key, res, _Ticker(progress, len(docs)))
+    jobs = work.jobs(docs, states, redo_all)
     first = next(jobs, None)
-    if first is None:
-        _finish(store, res, t0)
-        return res
-    jobs = itertools.chain([first], jobs)
-    pipeline = W.Pipeline(params, model)
-    writer = _Writer(store, key, res, tick)
-    prepared: deque[W.Prepared] = deque()  # the phrase sample, waiting for the phrase model
-    with _Executor(pipeline, n_workers, params) as ex:
-        if train:
-            # phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample
-            def new_learner() -> PhraseLearner:  # imports gensim
-                weak = pipeline.analyzer.weak
-                return PhraseLearner(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=weak)
+    if first is not None:
+        from pipeline.compute import open_executor
 
-            learner: PhraseLearner | None = None
-            sample = _take_words(jobs, cfg.phrase_sample_tokens)
-            for preps in ex.map(W.worker_prepare, _batches(sample)):
-                learner = learner or new_learner()  # once the workers have their first tasks
-                for prep in preps:
-                    pipeline.analyzer.adj_terms |= prep.adj_terms
-                    for _, _, _, _, segs in prep.passages:
-                        learner.add(segs)
-                prepared.extend(preps)
-            learner = learner or new_learner()
-            model = learner.model(pipeline.analyzer.render, pipeline.analyzer.forced)
-            pipeline.model = model
-            with store.transaction():
-                store.set_phrase_model(key, model.to_json())
-            res.phrase_sample_tokens = learner.tokens
-        res.phrases = len(model.phrases) if model else 0
-        model_json = model.to_json() if model is not None else None
-
-        def finish_sample() -> bool:  # the phrase sample gets its phrases while the workers go on
-            for _ in range(BATCH_DOCS):
-                if not prepared:
-                    return False
-                writer.add(pipeline.finish(prepared.popleft()))
-            return bool(prepared)
-
-        for outs in ex.map(W.worker_process, _batches(jobs), model_json, own_work=finish_sample):
-            for out in outs:
-                writer.add(out)
-    writer.flush()
+        with open_executor(compute) as executor:
+            work.process(executor, itertools.chain([first], jobs), _params(cfg, forced), model, train)
     _finish(store, res, t0)
     return res
 
 
-def _batches(jobs: Iterable[W.Job]) -> Iterator[list[W.Job]]:
-    batch: list[W.Job] = []
+def _params(cfg: PreprocessConfig, forced: Sequence[str]) -> worker.Params:
+    return worker.Params(
+        gender=cfg.gender, min_token_len=cfg.min_token_len, extra_stopwords=tuple(cfg.extra_stopwords),
+        forced_phrases=tuple(forced), lemmatizer=cfg.lemmatizer, passage_tokens=cfg.passage_tokens,
+        max_speech_tokens=cfg.max_speech_tokens, languages=tuple(cfg.languages),
+    )  # fmt: skip
+
+
+def _stored_phrase_model(
+    store: CorpusStore, cfg: PreprocessConfig, key: str, force: bool, res: PreprocessResult
+) -> tuple[PhraseModel | None, bool]:
+    """The stored phrase model when it was learned with ``key`` (else None), and whether to learn one."""
+    if not cfg.phrases:
+        return None, False
+    stored = store.get_phrase_model()
+    if not force and stored is not None and stored[0] == key:
+        res.phrase_model = "reused"
+        return PhraseModel.from_json(stored[1]), False
+    res.phrase_model = "trained"
+    return None, True
+
+
+class _Ticker:
+    """Counts the documents done (processed or left as they were) for the progress callback."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, doc_id: str) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, doc_id)
+
+
+@dataclass
+class _Pass:
+    """One pass over the documents that need preprocessing: where they come from and go, what is counted."""
+
+    store: CorpusStore
+    cfg: PreprocessConfig
+    key: str
+    res: PreprocessResult
+    tick: _Ticker
+
+    def jobs(self, docs: dict[str, str], states: dict[str, tuple[str, str]], redo_all: bool) -> Iterator[worker.Job]:
+        """Pages are read once, in document-id order, as the jobs stream to the workers; a document whose
+        page hash and cache key match its ``preprocess_state`` row is left as it is (and counted)."""
+        drop = frozenset(self.cfg.drop_flagged_pages)
+        for doc_id in sorted(docs):
+            pages = _kept_pages(self.store, doc_id, drop)
+            h = _source_hash(pages)
+            if redo_all or states.get(doc_id) != (self.key, h):
+                yield worker.Job(doc_id, docs[doc_id], pages, h)
+            else:
+                self.res.cached += 1
+                self.tick(doc_id)
+
+    def process(
+        self, executor: Executor, jobs: Iterator[worker.Job], params: worker.Params, model: PhraseModel | None,
+        train: bool,
+    ) -> None:  # fmt: skip
+        """Turn the jobs into passages and write them; with ``train``, learn the phrase model first from the
+        phrase sample (phase 1), which gets its phrases while the workers go on with the rest (phase 2).
+        Local workers are forked from here with this process's builder; a cluster's build their own."""
+        run = worker.Run(params, uuid.uuid4().hex)
+        builder = worker.PassageBuilder(params, model)
+        worker.set_process_builder(builder, run)  # before the pool forks
+        writer = _Writer(self.store, self.key, self.res, self.tick)
+        sample: deque[worker.Prepared] = deque()  # the phrase sample, waiting for the phrase model
+        try:
+            with executor.pool(self.res.workers) as pool:
+                self.res.workers = pool.workers
+                if train:
+                    model = self._learn_phrases(pool, run, jobs, builder, sample, writer)
+                self.res.phrases = len(model.phrases) if model else 0
+                model_json = pool.share(model.to_json() if model is not None else None)
+                own_work = functools.partial(_finish_sample, sample, builder, writer)
+                outputs = pool.map(worker.worker_process, _batches(jobs), run, model_json, own_work=own_work,
+                                   on_failed=writer.failed)  # fmt: skip
+                for outs in outputs:
+                    for out in outs:
+                        writer.add(out)
+        finally:
+            worker.set_process_builder(None)
+        writer.flush()
+
+    def _learn_phrases(
+        self, pool: BatchPool, run: worker.Run, jobs: Iterator[worker.Job], builder: worker.PassageBuilder,
+        sample: deque[worker.Prepared], writer: _Writer,
+    ) -> PhraseModel:  # fmt: skip
+        """Phase 1: the first documents up to ``phrase_sample_tokens`` words are the phrase sample; they are
+        prepared (kept in ``sample``) and the phrase model is learned from them and stored."""
+        learner: PhraseLearner | None = None
+        batches = _batches(_take_words(jobs, self.cfg.phrase_sample_tokens))
+        for preps in pool.map(worker.worker_prepare, batches, run, on_failed=writer.failed):
+            learner = learner or self._new_learner(builder)  # once the workers have their first tasks
+            for prep in preps:
+                builder.analyzer.adj_terms |= prep.adj_terms
+                for _, _, _, _, segs in prep.passages:
+                    learner.add(segs)
+            sample.extend(preps)
+        learner = learner or self._new_learner(builder)
+        model = learner.model(builder.analyzer.render, builder.analyzer.forced)
+        builder.model = model
+        with self.store.transaction():
+            self.store.set_phrase_model(self.key, model.to_json())
+        self.res.phrase_sample_tokens = learner.tokens
+        return model
+
+    def _new_learner(self, builder: worker.PassageBuilder) -> PhraseLearner:  # imports gensim
+        cfg = self.cfg
+        return PhraseLearner(min_count=cfg.phrase_min_count, threshold=cfg.phrase_threshold, weak=builder.analyzer.weak)
+
+
+def _finish_sample(sample: deque[worker.Prepared], builder: worker.PassageBuilder, writer: _Writer) -> bool:
+    """A step of phase 2: up to ``BATCH_DOCS`` documents of the phrase sample get their phrases and are
+    written; False when the sample is done."""
+    for _ in range(BATCH_DOCS):
+        if not sample:
+            return False
+        writer.add(builder.finish(sample.popleft()))
+    return bool(sample)
+
+
+def _batches(jobs: Iterable[worker.Job]) -> Iterator[list[worker.Job]]:
+    batch: list[worker.Job] = []
     for job in jobs:
         batch.append(job)
         if len(batch) >= BATCH_DOCS:
@@ -246,7 +306,7 @@ def _batches(jobs: Iterable[W.Job]) -> Iterator[list[W.Job]]:
         yield batch
 
 
-def _take_words(jobs: Iterator[W.Job], budget: int) -> Iterator[W.Job]:
+def _take_words(jobs: Iterator[worker.Job], budget: int) -> Iterator[worker.Job]:
     """Jobs from ``jobs`` until they hold ``budget`` words (the rest stays in ``jobs``)."""
     while budget > 0:
         job = next(jobs, None)
@@ -256,84 +316,14 @@ def _take_words(jobs: Iterator[W.Job], budget: int) -> Iterator[W.Job]:
         yield job
 
 
-class _Executor:
-    """Runs batches of jobs with ``n_workers`` processes: this one and ``n_workers - 1`` forked workers, kept
-    for the whole run so their per-form caches stay warm from the phrase sample to the last document.
-
-    This process is one of the workers: between its own work (learning phrases, writing passages) it takes
-    the next batch itself whenever the forked workers have enough queued, so the cores hold as many busy
-    processes as there are workers (a separate coordinating process would take CPU from them). Results come
-    as they are done, not in batch order (everything downstream is order-free); few tasks are in flight, so
-    memory does not grow with the corpus."""
-
-    def __init__(self, pipeline: W.Pipeline, n_workers: int, params: W.Params) -> None:
-        self.pipeline, self.n_workers, self.params = pipeline, n_workers, params
-        self.pool: Any = None
-
-    def __enter__(self) -> _Executor:
-        W.set_process_pipeline(self.pipeline)
-        if self.n_workers > 1:
-            methods = mp.get_all_start_methods()
-            ctx = mp.get_context("fork" if "fork" in methods else "spawn")
-            self.pool = ctx.Pool(self.n_workers - 1, initializer=W.init_worker, initargs=(self.params,))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.terminate() if exc[0] is not None else self.pool.close()
-            self.pool.join()
-        W.set_process_pipeline(None)
-
-    def map(
-        self,
-        fn: Callable[..., list[Any]],
-        batches: Iterator[list[W.Job]],
-        *args: Any,
-        own_work: Callable[[], bool] | None = None,
-    ) -> Iterator[list[Any]]:
-        """``fn(batch, *args)`` for each batch. ``own_work`` is work of this process that needs no result
-        (giving the phrase sample its phrases): it is done in steps, before this process
-        takes batches itself, while the forked workers go on; it returns False when there is nothing left."""
-        pending: deque = deque()
-        ahead = IN_FLIGHT * (self.n_workers - 1)
-
-        def refill() -> bool:
-            """Queue batches for the forked workers; False when there are no more."""
-            while len(pending) < ahead:
-                batch = next(batches, None)
-                if batch is None:
-                    return False
-                pending.append(self.pool.apply_async(fn, (batch, *args)))
-            return True
-
-        more = refill() if self.pool is not None else True
-        while more or pending or own_work is not None:
-            while pending and pending[0].ready():
-                yield pending.popleft().get()
-                more = more and refill()
-            if own_work is not None:
-                if own_work():
-                    continue
-                own_work = None
-            if more:
-                batch = next(batches, None)  # nothing finished yet: this process does a batch itself
-                if batch is None:
-                    more = False
-                else:
-                    yield fn(batch, *args)
-                    more = self.pool is None or refill()
-            elif pending:
-                yield pending.popleft().get()
-
-
 class _Writer:
     """Writes finished documents to the store in batches, one transaction per batch."""
 
-    def __init__(self, store: Any, key: str, res: PreprocessResult, tick: Callable[[str], None]) -> None:
+    def __init__(self, store: CorpusStore, key: str, res: PreprocessResult, tick: Callable[[str], None]) -> None:
         self.store, self.key, self.res, self.tick = store, key, res, tick
-        self.buf: list[W.DocOut] = []
+        self.buf: list[worker.DocOut] = []
 
-    def add(self, out: W.DocOut) -> None:
+    def add(self, out: worker.DocOut) -> None:
         self.buf.append(out)
         self.tick(out.doc_id)
         res = self.res
@@ -345,6 +335,15 @@ class _Writer:
         res.excluded_language = dict(Counter(res.excluded_language) + Counter(out.excluded))
         if len(self.buf) >= WRITE_DOCS:
             self.flush()
+
+    def failed(self, job: worker.Job, reason: str) -> None:
+        """A document the executor gave up on (it killed cluster workers again and again): status failed
+        with the reason, its old passages removed."""
+        self.tick(job.doc_id)
+        self.res.failed[job.doc_id] = reason
+        with self.store.transaction():
+            self.store.delete_passages([job.doc_id])
+            self.store.set_status(job.doc_id, "failed", f"preprocessing: {reason}")
 
     def flush(self) -> None:
         if not self.buf:
@@ -362,19 +361,15 @@ class _Writer:
         self.buf = []
 
 
-def _finish(store: Any, res: PreprocessResult, t0: float) -> None:
+def _finish(store: CorpusStore, res: PreprocessResult, t0: float) -> None:
     counts = store.passage_counts()
     res.store_passages, res.store_tokens = counts["passages"], counts["tokens"]
     res.seconds = time.perf_counter() - t0
 
 
-def default_forced_phrases(cfg: PreprocessConfig, codebook_path: str | None = None) -> list[str]:
+def default_forced_phrases(cfg: PreprocessConfig, codebook_path: str | Path | None = None) -> list[str]:
     """``cfg.forced_phrases`` plus the multi-word terms of the theme codebook (shipped one by default)."""
     terms = list(cfg.forced_phrases)
-    try:
-        from pipeline.themes import load_codebook
-    except ImportError:  # codebook module not available
-        return sorted(set(terms))
     book = load_codebook(codebook_path or None)
     terms += [t for theme in book.themes for t in theme.terms if len(t.split()) > 1]
     return sorted(set(terms))

@@ -7,6 +7,7 @@ phrase windows (lemmas, gender forms, stop words, citations handled); ``finish``
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ from pipeline.preprocess.text import SPEECH_FORMATS, clean_text, detect_language
 
 @dataclass(frozen=True)
 class Params:
-    """What a worker needs to rebuild the pipeline (picklable, hashable)."""
+    """What a worker needs to rebuild its ``PassageBuilder`` (picklable, hashable)."""
 
     gender: str
     min_token_len: int
@@ -72,8 +73,8 @@ class DocOut:
 VOCAB_LIMIT = 300_000  # strings in spaCy's vocabulary before it is replaced by a fresh one
 
 
-class Pipeline:
-    """The spaCy frame plus the phrase model of one process."""
+class PassageBuilder:
+    """Turns documents into passages of terms in one process: the spaCy frame plus the phrase model."""
 
     def __init__(self, params: Params, model: PhraseModel | None = None) -> None:
         self.params = params
@@ -148,34 +149,40 @@ class Pipeline:
 
 
 # -- worker processes ------------------------------------------------------------------------------
-_PIPELINE: Pipeline | None = None
-_MODEL_JSON: str | None = None
+@dataclass(frozen=True)
+class Run:
+    """Names one preprocessing run: its parameters and a token. A worker process (or a Dask worker's
+    thread) builds a fresh ``PassageBuilder`` for each run, so that the adjective terms it reports (for the
+    phrase model's rendering) come from this run's documents only, as in a local run."""
+
+    params: Params
+    token: str
 
 
-def set_process_pipeline(pipeline: Pipeline | None) -> None:
-    """Make ``pipeline`` the one this process uses and forked workers inherit (saves rebuilding spaCy in
-    every worker); its phrase model comes with the tasks (``worker_process``)."""
-    global _PIPELINE, _MODEL_JSON
-    _PIPELINE, _MODEL_JSON = pipeline, None
+_STATE = threading.local()  # builder, run and phrase model of this process (a Dask worker: of this thread)
 
 
-def init_worker(params: Params) -> None:
-    """Pool initializer. Forked workers inherit the main process's pipeline; spawned ones build their own."""
-    global _PIPELINE
-    if _PIPELINE is None or _PIPELINE.params != params:
-        _PIPELINE = Pipeline(params)
+def set_process_builder(builder: PassageBuilder | None, run: Run | None = None) -> None:
+    """Make ``builder`` the one this process uses for ``run`` and forked workers inherit (saves rebuilding
+    spaCy in every worker); its phrase model comes with the tasks (``worker_process``)."""
+    _STATE.builder, _STATE.run, _STATE.model_json = builder, run, None
 
 
-def worker_prepare(jobs: list[Job]) -> list[Prepared]:
-    assert _PIPELINE is not None
-    return _PIPELINE.prepare(jobs)
+def _builder(run: Run) -> PassageBuilder:
+    """This process's builder for ``run``: inherited from the parent, or built on the run's first task."""
+    if getattr(_STATE, "run", None) != run or _STATE.builder is None:
+        set_process_builder(PassageBuilder(run.params), run)
+    return _STATE.builder
 
 
-def worker_process(jobs: list[Job], model_json: str | None = None) -> list[DocOut]:
-    """``Pipeline.process`` with the phrase model given as JSON (parsed once per worker and model)."""
-    global _MODEL_JSON
-    assert _PIPELINE is not None
-    if model_json != _MODEL_JSON:
-        _PIPELINE.model = PhraseModel.from_json(model_json) if model_json else None
-        _MODEL_JSON = model_json
-    return _PIPELINE.process(jobs)
+def worker_prepare(jobs: list[Job], run: Run) -> list[Prepared]:
+    return _builder(run).prepare(jobs)
+
+
+def worker_process(jobs: list[Job], run: Run, model_json: str | None = None) -> list[DocOut]:
+    """``PassageBuilder.process`` with the phrase model given as JSON (parsed once per worker and model)."""
+    builder = _builder(run)
+    if model_json != _STATE.model_json:
+        builder.model = PhraseModel.from_json(model_json) if model_json else None
+        _STATE.model_json = model_json
+    return builder.process(jobs)

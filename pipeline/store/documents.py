@@ -65,6 +65,27 @@ class DocumentsMixin:
             _document_values(doc, now),
         )
 
+    def update_documents(self, docs: Iterable[Document]) -> int:
+        """Rewrite stored rows (all columns but ``id`` and ``ingested_at``; ``updated_at`` = now): a changed
+        record or corrected metadata. Call inside ``transaction()``. Returns rows updated."""
+        now = utcnow()
+        cols = [c for c in _DOC_COLUMNS if c not in ("id", "ingested_at", "updated_at")]
+        # updated_at always moves forward (a second on, if the row was written within this second): it is
+        # part of the input fingerprints of `themenradar run`, which must see every rewrite
+        stamp = "updated_at=CASE WHEN ? > updated_at THEN ? ELSE strftime('%Y-%m-%dT%H:%M:%SZ', updated_at, '+1 second') END"
+        sql = f"UPDATE documents SET {', '.join(f'{c}=?' for c in cols)}, {stamp} WHERE id=?"
+        index = {c: i for i, c in enumerate(_DOC_COLUMNS)}
+        rows = []
+        for doc in docs:
+            values = _document_values(doc, now)
+            rows.append((*(values[index[c]] for c in cols), now, now, doc.id))
+        return self.conn.executemany(sql, rows).rowcount
+
+    def get_documents(self, ids: Iterable[str]) -> dict[str, Document]:
+        """The stored documents among ``ids`` (queried in chunks), by id."""
+        rows = self.select_in("SELECT * FROM documents WHERE id IN ({marks})", ids)
+        return {row["id"]: row_to_document(row) for row in rows}
+
     def get_document(self, doc_id: str) -> Document | None:
         row = self.conn.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
         return row_to_document(row) if row else None
@@ -171,6 +192,14 @@ class DocumentsMixin:
         )
         return [r[0] for r in rows]
 
+    def partial_records_at(self, source_path: str) -> set[str]:
+        """Ids of the records stored as ``partial`` from the container file ``source_path``."""
+        rows = self.conn.execute(
+            "SELECT id FROM documents WHERE source_path=? AND record_key IS NOT NULL AND status='partial'",
+            (source_path,),
+        )
+        return {r[0] for r in rows}
+
     def records_with_hashes(self, hashes: Iterable[str]) -> dict[str, list[tuple[str, str, str | None]]]:
         """content_hash -> [(id, source_path, date)] of stored container records with that text hash."""
         result: dict[str, list[tuple[str, str, str | None]]] = {}
@@ -191,12 +220,14 @@ class DocumentsMixin:
         )
         return cur.rowcount
 
-    def mark_superseded(self, ids: Iterable[str], by: str) -> int:
-        """Set status ``superseded`` on ``ids`` (their file changed; ``by`` is the new document's id)."""
+    def mark_superseded(self, ids: Iterable[str], by: str, *, reason: str | None = None) -> int:
+        """Set status ``superseded`` on ``ids`` (their file changed; ``by`` is the new document's id, or
+        ``reason`` says why)."""
         now = utcnow()
+        why = reason or f"superseded by {by} (file changed)"
         cur = self.conn.executemany(
             "UPDATE documents SET status='superseded', error=?, updated_at=? WHERE id=?",
-            ((f"superseded by {by} (file changed)", now, i) for i in ids),
+            ((why, now, i) for i in ids),
         )
         return cur.rowcount
 

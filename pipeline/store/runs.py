@@ -1,4 +1,5 @@
-"""Stage freshness records for `themenradar run`."""
+"""Stage freshness for `themenradar run`: the records of finished stages and the store rows each stage's
+input fingerprint is taken from (rows the stage itself does not change)."""
 
 from __future__ import annotations
 
@@ -30,3 +31,27 @@ class RunsMixin:
 
     def clear_stage(self, stage: str) -> None:
         self.conn.execute("DELETE FROM stage_runs WHERE stage=?", (stage,))
+
+    # -- inputs of the stages (what their fingerprints hash) ---------------------------------------
+    def pdf_ids(self) -> list[str]:
+        """Ids of the PDF documents that are not superseded: the extract stage's inputs."""
+        rows = self.conn.execute("SELECT id FROM documents WHERE format='pdf' AND status!='superseded' ORDER BY id")
+        return [r[0] for r in rows]
+
+    def extracted_versions(self) -> list[tuple[str, str]]:
+        """``(id, updated_at)`` of the extracted documents: the preprocess stage's inputs."""
+        rows = self.conn.execute("SELECT id, updated_at FROM documents WHERE status='extracted' ORDER BY id")
+        return [tuple(r) for r in rows]
+
+    def preprocess_state_rows(self) -> list[tuple[str, str, str]]:
+        """``(doc_id, config_hash, source_hash)`` of every preprocessed document: the fit stage's inputs."""
+        rows = self.conn.execute("SELECT doc_id, config_hash, source_hash FROM preprocess_state ORDER BY doc_id")
+        return [tuple(r) for r in rows]
+
+    def extracted_metadata(self) -> list[tuple[str, str | None, str, str | None, str]]:
+        """``(id, date, publishers JSON, doc_type, updated_at)`` of the extracted documents: what the trend
+        tables group by."""
+        rows = self.conn.execute(
+            "SELECT id, date, publishers, doc_type, updated_at FROM documents WHERE status='extracted' ORDER BY id"
+        )
+        return [tuple(r) for r in rows]

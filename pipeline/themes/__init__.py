@@ -3,8 +3,10 @@
 ``load_codebook(path=None)`` reads a TOML codebook (default: ``codebook.toml`` shipped with this package),
 validates it and returns a ``Codebook``. ``Codebook.matcher(normalise)`` returns a ``ThemeMatcher`` that,
 given a passage's token list, counts the term hits per theme. Seed terms are written as a person writes
-them and normalised with ``pipeline.preprocess.normalise_term`` so they match passage tokens; patterns are
-``fnmatch`` globs over normalised vocabulary terms and catch German compounds (``*pflegeroboter*``).
+them and normalised with the function the matcher is given (the project passes
+``pipeline.preprocess.term_normaliser(cfg)``) so they match passage tokens; patterns are ``fnmatch`` globs over
+normalised vocabulary terms and catch German compounds (``*pflegeroboter*``). This package imports nothing of
+the project but its errors: the stages that use it pass the normaliser in.
 
 Codebook file format (see the shipped file for a full example)::
 
@@ -97,10 +99,10 @@ class Codebook:
     def label(self, key: str) -> str:
         return self.get(key).label
 
-    def matcher(self, normalise: Normaliser | None = None) -> ThemeMatcher:
-        """A matcher whose seed terms are normalised with ``normalise`` (default: the project's
-        ``pipeline.preprocess.normalise_term``, or a simple lower-casing fallback until it exists)."""
-        return ThemeMatcher(self, normalise or default_normaliser())
+    def matcher(self, normalise: Normaliser) -> ThemeMatcher:
+        """A matcher whose seed terms are normalised with ``normalise`` (the vocabulary term a written term
+        stands for: ``pipeline.preprocess.term_normaliser(cfg)``)."""
+        return ThemeMatcher(self, normalise)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -178,24 +180,6 @@ class ThemeMatcher:
 def _compile(patterns: Iterable[str]) -> re.Pattern[str] | None:
     parts = [fnmatch.translate(p) for p in patterns]
     return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
-
-
-def simple_normalise(text: str) -> str:
-    """Fallback normaliser: lower case, gender markers dropped ("Klient:innen" -> "klient"), words joined
-    with ``_``. Used only when ``pipeline.preprocess.normalise_term`` is not available."""
-    text = re.sub(r"(?<=\w)(?:[:*_/]|\u00b7)?[Ii]nnen\b", "", text.strip())
-    words = [w for w in re.split(r"\s+", text.lower()) if w]
-    return "_".join(words)
-
-
-def default_normaliser(preprocess_cfg: Any = None) -> Normaliser:
-    """The project's ``normalise_term`` (with the given ``PreprocessConfig``) when preprocessing provides
-    it, else ``simple_normalise``."""
-    try:
-        from pipeline.preprocess import normalise_term
-    except ImportError:
-        return simple_normalise
-    return lambda text: normalise_term(text, preprocess_cfg)
 
 
 def default_codebook_path() -> Path:
@@ -290,6 +274,6 @@ def _pattern_problem(pattern: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_THEME_KEYS", "Codebook", "Theme", "ThemeMatcher", "default_codebook_path", "default_normaliser",
-    "load_codebook", "codebook_from_dict", "simple_normalise",
+    "DEFAULT_THEME_KEYS", "Codebook", "Normaliser", "Theme", "ThemeMatcher", "default_codebook_path",
+    "load_codebook", "codebook_from_dict",
 ]  # fmt: skip

@@ -21,22 +21,25 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import StageError
-from pipeline.trends.bootstrap import ValueSet
-from pipeline.trends.inputs import aggregate_doc_topics, codebook_counts, documents_frame, group_values
-from pipeline.trends.periods import period_of
-from pipeline.trends.tables import estimate, long_frame, summarise
+from pipeline.frozen import plain
+from pipeline.safe import write_csv
+from pipeline.trends.build import documents, model_tables, theme_matcher, theme_trends, topic_trends, wilson
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipeline.config import Config
+    from pipeline.store import CorpusStore
 
 Progress = Callable[[int, int, str], None]
 TABLES_DIR = "tables"
+SPARSE_TABLES = ("topic_trends", "theme_trends")
 
 
 @dataclass
@@ -63,35 +66,10 @@ class TrendsResult:
         return d
 
 
-def wilson(p: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a share ``p`` of ``n`` documents: stays informative when none or all
-    documents of a cell mention a theme (where a bootstrap interval collapses to a point)."""
-    from statistics import NormalDist
-
-    z = NormalDist().inv_cdf(1 - (1 - level) / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        den = 1 + z**2 / n
-        mid = (p + z**2 / (2 * n)) / den
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / den
-    ok = n > 0
-    return np.where(ok, np.clip(mid - half, 0, 1), np.nan), np.where(ok, np.clip(mid + half, 0, 1), np.nan)
-
-
-def _matcher(cfg: Any) -> Any:
-    from pipeline.themes import load_codebook
-
-    codebook = load_codebook(cfg.themes.codebook or None)
-    try:
-        from pipeline.preprocess import normalise_term
-    except ImportError:
-        return codebook, codebook.matcher()
-    return codebook, codebook.matcher(lambda text: normalise_term(text, cfg.preprocess))
-
-
 def run(
-    store: Any,
+    store: CorpusStore,
     model_dir: str | Path | None,
-    cfg: Any,
+    cfg: Config,
     *,
     out_dir: str | Path,
     compare: str | Path | None = None,
@@ -100,12 +78,9 @@ def run(
 ) -> TrendsResult:
     """Compute and write the trend tables (see the module docstring). ``model_dir=None``: codebook table only.
     ``cfg`` is the project ``Config`` (sections trends, themes, preprocess are read)."""
-    import pandas as pd
-
     tc = cfg.trends
     say = progress or (lambda done, total, item: None)
     out = Path(out_dir)
-    tables_dir = out / TABLES_DIR
     old = None
     if compare is not None:
         from pipeline.trends.compare import read_tables
@@ -113,131 +88,110 @@ def run(
         old = read_tables(compare)  # read before anything is overwritten (the old run may live in out_dir)
     t0 = time.perf_counter()
     seconds: dict[str, float] = {}
-    docs = documents_frame(store, meta_keys=tc.groups)
-    if docs.empty:
-        raise StageError(
-            "the corpus store has no documents with text; run `themenradar ingest` (and extract) first"
-        )
+    docs = documents(store, tc)
     say(0, 4, "documents")
-    periods_all = {d: period_of(date, prec, tc.period)
-                   for d, date, prec in zip(docs.index, docs["date"], docs["date_precision"], strict=True)}  # fmt: skip
-    excluded: Counter[str] = Counter()
-    for d, p in periods_all.items():
-        if p is None:
-            date = docs.at[d, "date"]
-            excluded["no date" if not date else f"date too coarse for {tc.period}"] += 1
     tables: dict[str, pd.DataFrame] = {}
-    summary_rows: list[dict] = []
+    summary: list[dict[str, Any]] = []
     manifest = None
-
-    def frame_for(
-        doc_ids: list[str],
-    ) -> tuple[list[str | None], dict[str, list[tuple[str, ...]]], np.ndarray]:
-        known = np.array([d in docs.index for d in doc_ids])
-        sub = docs.loc[[d for d, k in zip(doc_ids, known, strict=True) if k]]
-        periods = [periods_all[d] if k else None for d, k in zip(doc_ids, known, strict=True)]
-        groupings = {}
-        for g in tc.groups:
-            labels = iter(group_values(sub, g))
-            groupings[g] = [next(labels) if k else () for k in known]
-        return periods, groupings, known
-
     if model_dir is not None:
-        from pipeline.models import read_model_tables
-
-        if not (Path(model_dir) / "manifest.json").is_file():
-            raise StageError(f"{model_dir}: no fitted model here; run `themenradar fit` first")
-        mt = read_model_tables(model_dir)
+        mt = model_tables(model_dir)
         manifest = mt.manifest
-        k = mt.k
-        doc_ids, shares, tokens = aggregate_doc_topics(mt.doc_topics, k)
-        periods, groupings, known = frame_for(doc_ids)
-        excluded["not in store (model)"] += int((~known).sum())
-        topics = mt.topics.sort_values("topic")
-        keys = [f"t{int(t)}" for t in topics["topic"]]
-        labels = [str(x) for x in topics["label"]]
-        units = ["topic"] * k
-        theme_topics = topics[topics["kind"] == "theme"]
-        theme_keys = list(dict.fromkeys(theme_topics["theme"]))
-        if theme_keys:
-            cols = [shares[:, theme_topics.loc[theme_topics["theme"] == t, "topic"].astype(int)].sum(axis=1)
-                    for t in theme_keys]  # fmt: skip
-            shares = np.column_stack([shares, *cols])
-            keys += theme_keys
-            labels += [
-                str(theme_topics.loc[theme_topics["theme"] == t, "theme_label"].iloc[0] or t)
-                for t in theme_keys
-            ]
-            units += ["theme"] * len(theme_keys)
-        w = tokens if tc.weight == "tokens" else np.ones(len(doc_ids))
         say(1, 4, "topic trends")
-        ests = estimate("topics", periods, groupings, [ValueSet(shares, w)], tokens,
-                        replicates=tc.bootstrap, seed=tc.seed, level=tc.level)  # fmt: skip
-        frames = []
-        for est in ests:
-            f = long_frame(est, {"share": 0}, keys, labels, tc.min_docs)
-            f.insert(3, "unit", np.tile(np.asarray(units, dtype=object), len(est.cells)))
-            frames.append(f)
-            summary_rows += summarise("topic_trends", est, 0, "share", keys, labels, units, tc.level)
-        tables["topic_trends"] = pd.concat(frames, ignore_index=True)
+        tables["topic_trends"], rows = topic_trends(mt, docs, tc, _bootstrap(progress, 1, "topic trends"))
+        summary += rows
         seconds["topic_trends"] = time.perf_counter() - t0
-
     if codebook:
         t1 = time.perf_counter()
-        cb, matcher = _matcher(cfg)
         say(2, 4, "codebook trends")
-        counts = codebook_counts(store.iter_passage_tokens(), matcher, min_hits=tc.min_hits)
-        if counts.n_passages == 0:
-            if model_dir is None:
-                raise StageError("the corpus store has no passages; run `themenradar preprocess` first")
-        else:
-            periods, groupings, known = frame_for(counts.doc_ids)
-            excluded["not in store (passages)"] += int((~known).sum())
-            tok = counts.tokens
-            rate = (
-                np.divide(counts.hits, tok[:, None], out=np.zeros_like(counts.hits), where=tok[:, None] > 0)
-                * 1e4
-            )
-            ests = estimate("themes", periods, groupings,
-                            [ValueSet(counts.mentions, np.ones(len(tok))), ValueSet(rate, tok)], tok,
-                            replicates=tc.bootstrap, seed=tc.seed, level=tc.level,
-                            sum_values=counts.hits)  # fmt: skip
-            frames = []
-            units = ["theme"] * len(counts.keys)
-            for est in ests:
-                f = long_frame(est, {"doc_share": 0, "per_10k": 1}, counts.keys, counts.labels, tc.min_docs)
-                f.insert(f.columns.get_loc("n_docs"), "hits", np.rint(est.sums.ravel()).astype(np.int64))
-                lo, hi = wilson(f["doc_share"].to_numpy(float), f["n_docs"].to_numpy(float), tc.level)
-                f["doc_share_lower"], f["doc_share_upper"] = lo, hi
-                frames.append(f.rename(columns={"key": "theme"}))
-                summary_rows += summarise(
-                    "theme_trends", est, 0, "doc_share", counts.keys, counts.labels, units
-                )
-                summary_rows += summarise(
-                    "theme_trends", est, 1, "per_10k", counts.keys, counts.labels, units
-                )
-            tables["theme_trends"] = pd.concat(frames, ignore_index=True)
+        table, rows = theme_trends(store, cfg, docs, _bootstrap(progress, 2, "codebook trends"))
+        if table is None and model_dir is None:
+            raise StageError("the corpus store has no passages; run `themenradar preprocess` first")
+        if table is not None:
+            tables["theme_trends"] = table
+            summary += rows
         seconds["theme_trends"] = time.perf_counter() - t1
     if not tables:
         raise StageError("nothing to tabulate: no model given and no passages in the store")
-    tables["trend_summary"] = pd.DataFrame(summary_rows)
-
-    files = []
-    tables_dir.mkdir(parents=True, exist_ok=True)
+    tables["trend_summary"] = _frame(summary)
     say(3, 4, "writing")
-    changes = None
-    if old is not None:
-        from pipeline.trends.compare import compare_tables
+    changes = _compare(old, tables) if old is not None else None
+    files = _write_tables(tables, out / TABLES_DIR, escape_formulas=cfg.report.escape_formulas, parquet=tc.parquet)
+    seconds["total"] = time.perf_counter() - t0
+    result = TrendsResult(
+        out_dir=str(out), files=files, period=tc.period, groups=list(tc.groups), weight=tc.weight,
+        replicates=tc.bootstrap, n_documents=int(len(docs.frame)), periods=_periods(tables),
+        excluded=dict(docs.excluded), sparse_cells=_sparse_cells(tables), directions=_directions(tables),
+        model=str(model_dir) if model_dir is not None else None, changes=changes,
+        seconds={k: round(v, 3) for k, v in seconds.items()}, tables=tables,
+    )  # fmt: skip
+    result.files.append(_write_meta(out, result, cfg, manifest))
+    say(4, 4, "done")
+    return result
 
-        new = {f"{n}.csv": t.rename(columns={"theme": "key"}) for n, t in tables.items()}
-        diff = compare_tables(old, new)
-        tables["changes"] = diff
-        changes = {str(k): int(v) for k, v in diff["status"].value_counts().items()}
+
+def _bootstrap(progress: Progress | None, step: int, name: str) -> Callable[[int, int], None] | None:
+    """The run's progress during the bootstrap of step ``step`` (of 4): ``topic trends: bootstrap 40 %``."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(step, 4, f"{name}: bootstrap {100 * done // max(total, 1)} %")
+
+
+def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
+
+def _compare(old: dict[str, pd.DataFrame], tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Add ``changes`` (what moved since the ``old`` run) to ``tables``; count its rows per status."""
+    from pipeline.trends.compare import compare_tables
+
+    new = {f"{n}.csv": t.rename(columns={"theme": "key"}) for n, t in tables.items()}
+    diff = compare_tables(old, new)
+    tables["changes"] = diff
+    return {str(k): int(v) for k, v in diff["status"].value_counts().items()}
+
+
+def _write_tables(
+    tables: dict[str, pd.DataFrame], folder: Path, *, escape_formulas: bool, parquet: bool = False
+) -> list[str]:
+    """Each table as ``<name>.csv`` and, with ``parquet``, as ``<name>.parquet`` (``write_parquet``)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files = []
     for name, t in tables.items():
-        path = tables_dir / f"{name}.csv"
-        t.to_csv(path, index=False, float_format="%.6g")
+        path = folder / f"{name}.csv"
+        write_csv(t, path, escape_formulas=escape_formulas, float_format="%.6g")
         files.append(str(path))
-    all_periods = sorted({p for t in tables.values() if "period" in t for p in t["period"].astype(str)})
+        if parquet:
+            files.append(str(write_parquet(t, folder / f"{name}.parquet")))
+        else:
+            (folder / f"{name}.parquet").unlink(missing_ok=True)  # no stale copy beside a new CSV
+    return files
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """``df`` as a Parquet file (fastparquet, zstd, no index): typed columns, text as UTF-8 strings, values
+    as they are (a Parquet reader never evaluates a cell as a formula). Same frame, same bytes."""
+    import warnings
+
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
+    with warnings.catch_warnings():  # fastparquet reads a pandas option that pandas 3 deprecates, on import
+        warnings.filterwarnings("ignore", message=".*infer_string.*")
+        import fastparquet
+
+    text = {str(c): "utf8" for c in df.columns if is_object_dtype(df[c]) or is_string_dtype(df[c])}
+    fastparquet.write(str(path), df, write_index=False, compression="ZSTD", object_encoding=text or "infer",
+                      stats=False)  # fmt: skip
+    return path
+
+
+def _periods(tables: dict[str, pd.DataFrame]) -> list[str]:
+    return sorted({p for t in tables.values() if "period" in t for p in t["period"].astype(str)})
+
+
+def _directions(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, int]]:
+    """How many units rise, fall or stay flat, per table and measure (the summary's ungrouped rows)."""
     directions: dict[str, dict[str, int]] = {}
     summ = tables["trend_summary"]
     if len(summ):
@@ -246,22 +200,21 @@ def run(
             directions[f"{tab}:{measure}"] = {
                 str(k): int(v) for k, v in g["direction"].value_counts().items()
             }
-    sparse = sum(int(t.drop_duplicates(["period", "group_by", "group"])["sparse"].sum())
-                 for n, t in tables.items() if n in ("topic_trends", "theme_trends"))  # fmt: skip
-    seconds["total"] = time.perf_counter() - t0
-    result = TrendsResult(
-        out_dir=str(out), files=files, period=tc.period, groups=list(tc.groups), weight=tc.weight,
-        replicates=tc.bootstrap, n_documents=int(len(docs)), periods=all_periods, excluded=dict(excluded),
-        sparse_cells=sparse, directions=directions, model=str(model_dir) if model_dir is not None else None,
-        changes=changes, seconds={k: round(v, 3) for k, v in seconds.items()}, tables=tables,
-    )  # fmt: skip
-    meta = {**result.to_dict(), "config": dataclasses.asdict(tc), "manifest": manifest}
-    (out / "trends.json").write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8"
-    )
-    result.files.append(str(out / "trends.json"))
-    say(4, 4, "done")
-    return result
+    return directions
 
 
-__all__ = ["TrendsResult", "run"]
+def _sparse_cells(tables: dict[str, pd.DataFrame]) -> int:
+    return sum(int(t.drop_duplicates(["period", "group_by", "group"])["sparse"].sum())
+               for n, t in tables.items() if n in SPARSE_TABLES)  # fmt: skip
+
+
+def _write_meta(out: Path, result: TrendsResult, cfg: Config, manifest: dict[str, Any] | None) -> str:
+    """``trends.json``: the run's metadata, its trend settings and the model's manifest (what the report
+    checks the tables against)."""
+    meta = {**result.to_dict(), "config": plain(cfg.trends), "manifest": manifest}
+    path = out / "trends.json"
+    path.write_text(json.dumps(meta, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    return str(path)
+
+
+__all__ = ["TrendsResult", "run", "theme_matcher", "wilson"]

@@ -17,7 +17,7 @@ does not change when other cells or groups are added to a run.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -78,13 +78,16 @@ def bootstrap_cells(
     seed: int,
     level: float = 0.95,
     keep_reps: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[CellEstimates]:
     """Point estimates and percentile intervals per cell for each value set.
 
     ``cells[i]`` is the cell index (0..len(cell_keys)-1) of row ``i``. Intervals are widened to contain the
     point estimate when the percentile interval of a skewed replicate distribution misses it, and are NaN
-    for cells with fewer than two documents (no spread to resample)."""
+    for cells with fewer than two documents (no spread to resample). ``progress(cells_done, n_cells)`` is
+    called about every 1 % of the cells."""
     n_cells = len(cell_keys)
+    every = max(1, n_cells // 100)
     order = np.argsort(cells, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(np.bincount(cells, minlength=n_cells))])
     out = []
@@ -99,6 +102,8 @@ def bootstrap_cells(
             )
         )
     for c, key in enumerate(cell_keys):
+        if progress is not None and c % every == 0:
+            progress(c, n_cells)
         rows = order[bounds[c] : bounds[c + 1]]
         n = len(rows)
         if n == 0:

@@ -29,10 +29,14 @@ TEXT = {"period": str, "group_by": str, "group": str, "key": str, "theme": str, 
 
 
 def read_table(path: Path) -> pd.DataFrame:
-    """A trend table CSV with labels kept as text (a group called "NA" stays "NA") and empty numbers NaN."""
+    """A trend table CSV with labels kept as text (a group called "NA" stays "NA") and empty numbers NaN;
+    labels that were written with a formula-guarding apostrophe are read back as they were."""
     import pandas as pd
 
-    return pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in NUMERIC}, dtype=TEXT)
+    from pipeline.safe import restore_frame
+
+    df = pd.read_csv(path, keep_default_na=False, na_values={c: [""] for c in NUMERIC}, dtype=TEXT)
+    return restore_frame(df)
 
 
 def read_tables(folder: str | Path) -> dict[str, pd.DataFrame]:

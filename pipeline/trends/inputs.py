@@ -18,6 +18,9 @@ from pipeline.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from pipeline.store import CorpusStore
+    from pipeline.themes import ThemeMatcher
+
 BUILTIN_GROUPS = ("publisher", "doc_type", "format", "language", "year")
 MISSING = "(ohne Angabe)"
 
@@ -35,7 +38,7 @@ _BASE_COLUMNS = (
 )
 
 
-def documents_frame(store: Any, meta_keys: Iterable[str] | None = None) -> pd.DataFrame:
+def documents_frame(store: CorpusStore, meta_keys: Iterable[str] | None = None) -> pd.DataFrame:
     """One row per document with text (status ``extracted``): id, title, date, precision, publishers
     (tuple), doc_type, format, language, year and the scalar ``meta`` fields named in ``meta_keys`` (all when
     None; e.g. speaker, party). ``df.attrs["meta_keys"]`` lists every meta field found."""
@@ -131,7 +134,7 @@ class CodebookCounts:
 
 
 def codebook_counts(
-    rows: Iterable[tuple[str, str, int, str]], matcher: Any, min_hits: int = 1
+    rows: Iterable[tuple[str, str, int, str]], matcher: ThemeMatcher, min_hits: int = 1
 ) -> CodebookCounts:
     """Count codebook term hits in passages ``(passage_id, doc_id, n_tokens, tokens)`` and sum them per
     document. A document mentions a theme when it has at least ``min_hits`` hits of it.

@@ -15,9 +15,10 @@ _PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 _NEEDS = {"year": 0, "quarter": 1, "month": 1}
 
 
-def parse_date(date: str | None, precision: str | None = None) -> tuple[int, int | None, str] | None:
-    """``"2019-08-28"`` -> ``(2019, 8, "day")``; ``"2019"`` -> ``(2019, None, "year")``; bad -> ``None``.
-    ``precision`` (the store's ``date_precision``) caps what the string claims."""
+def date_parts(date: str | None, precision: str | None = None) -> tuple[int, int | None, str] | None:
+    """Year, month and precision of a stored ISO date: ``"2019-08-28"`` -> ``(2019, 8, "day")``; ``"2019"``
+    -> ``(2019, None, "year")``; missing or bad -> ``None``. ``precision`` (the store's ``date_precision``)
+    caps what the string claims."""
     if not isinstance(date, str) or not date:  # None, or NaN from a pandas column of undated documents
         return None
     m = _DATE_RE.match(date.strip())
@@ -40,7 +41,7 @@ def period_of(date: str | None, precision: str | None, period: str) -> str | Non
     missing or too coarse for ``period`` (a year-only date has no month)."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, got {period!r}")
-    parsed = parse_date(date, precision)
+    parsed = date_parts(date, precision)
     if parsed is None:
         return None
     year, month, found = parsed

@@ -7,7 +7,7 @@ groups, so ``n_docs`` summed over the groups of one period can exceed the period
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,11 +47,14 @@ def estimate(
     level: float = 0.95,
     keep_reps: bool = True,
     sum_values: np.ndarray | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Estimated]:
     """Bootstrap estimates per cell for the whole corpus and for each grouping (``group_by -> labels per
-    document``). Documents without a period are left out (the caller counts them)."""
+    document``). Documents without a period are left out (the caller counts them). ``progress(permille,
+    1000)``: how far the bootstrap of all groupings got."""
     out = []
-    for group_by, labels in [(NO_GROUP, None), *groupings.items()]:
+    parts = [(NO_GROUP, None), *groupings.items()]
+    for part, (group_by, labels) in enumerate(parts):
         rows, cell_of = [], []
         index: dict[tuple[str, str], int] = {}
         for i, p in enumerate(periods):
@@ -71,6 +74,7 @@ def estimate(
         est = bootstrap_cells(
             sub, cells, [f"{table}|{group_by}|{g}|{p}" for p, g in keys],
             replicates=replicates, seed=seed, level=level, keep_reps=keep_reps,
+            progress=_share(progress, part, len(parts)),
         )  # fmt: skip
         n_docs = np.bincount(cells, minlength=len(keys)).astype(np.int64)
         n_tok = np.bincount(cells, weights=tokens[r], minlength=len(keys)) if rows else np.zeros(0)
@@ -80,6 +84,15 @@ def estimate(
             np.add.at(sums, cells, sum_values[r])
         out.append(Estimated(group_by, keys, n_docs, n_tok, est, sums))
     return out
+
+
+def _share(
+    progress: Callable[[int, int], None] | None, part: int, parts: int
+) -> Callable[[int, int], None] | None:
+    """``progress`` of part ``part`` of ``parts`` as a share of the whole, in permille."""
+    if progress is None:
+        return None
+    return lambda done, total: progress((1000 * part + 1000 * done // max(total, 1)) // parts, 1000)
 
 
 def long_frame(

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import ModelError, StageError
+from pipeline.errors import ModelError
+
+if TYPE_CHECKING:
+    from pipeline.artefacts import Passage
+    from pipeline.store import CorpusStore
 
 
 @dataclass
@@ -34,7 +38,7 @@ class Corpus:
         )
 
     @classmethod
-    def from_passages(cls, passages: Iterable[Any], preprocess_hash: str | None = None) -> Corpus:
+    def from_passages(cls, passages: Iterable[Passage], preprocess_hash: str | None = None) -> Corpus:
         """From ``pipeline.artefacts.Passage`` objects (or anything with the same attributes)."""
         c = cls(preprocess_hash=preprocess_hash)
         for p in passages:
@@ -58,15 +62,9 @@ class Corpus:
         )  # fmt: skip
 
 
-def load_corpus(store: Any, *, allow_empty: bool = False) -> Corpus:
+def load_corpus(store: CorpusStore, *, allow_empty: bool = False) -> Corpus:
     """Every passage of the store, in the store's stable order (``store.iter_passages()``)."""
-    if not hasattr(store, "iter_passages"):
-        raise StageError("this corpus store has no passages API yet; run `themenradar preprocess` first")
-    hash_fn = getattr(store, "preprocess_config_hash", None)
-    preprocess_hash = hash_fn() if callable(hash_fn) else None
-    corpus = Corpus.from_passages(store.iter_passages(), preprocess_hash=preprocess_hash)
+    corpus = Corpus.from_passages(store.iter_passages(), preprocess_hash=store.preprocess_config_hash())
     if not corpus.ids and not allow_empty:
-        raise ModelError(
-            f"{getattr(store, 'path', 'store')}: no passages; run `themenradar preprocess` first"
-        )
+        raise ModelError(f"{store.path}: no passages; run `themenradar preprocess` first")
     return corpus
