@@ -39,14 +39,16 @@ STEPS: dict[str, list[str]] = {
         "pipeline.preprocess.stage:_Writer.flush", "pipeline.preprocess.stage:_finish",
     ],
     "fit": [
-        "pipeline.modeling:fit_or_update", "pipeline.modeling:load_corpus", "pipeline.modeling:build_dtm",
+        "pipeline.modeling:fit_or_update", "pipeline.modeling.fit:load_corpus", "pipeline.modeling.fit:build_dtm",
         "pipeline.models.dtm:select_vocabulary", "pipeline.models.sklearn_nmf:SklearnNmf.fit",
         "pipeline.models.sklearn_nmf:SklearnNmf.transform", "pipeline.evaluate:coherence_many",
-        "pipeline.modeling:corpus_fingerprint", "pipeline.modeling:save_model",
+        "pipeline.models.dtm:corpus_fingerprint", "pipeline.modeling.fit:label_topics",
+        "pipeline.models.folder:save_model",
     ],
     "trends": [
-        "pipeline.trends:run", "pipeline.trends:documents_frame", "pipeline.models:read_model_tables",
-        "pipeline.trends:aggregate_doc_topics", "pipeline.trends:codebook_counts", "pipeline.trends:estimate",
+        "pipeline.trends:run", "pipeline.trends.build:documents_frame", "pipeline.models.folder:read_model_tables",
+        "pipeline.trends.build:aggregate_doc_topics", "pipeline.trends.build:codebook_counts",
+        "pipeline.trends.build:estimate",
     ],
     "report": [
         "pipeline.report:render", "pipeline.report:_read_tables", "pipeline.report.tables:write_xlsx",
