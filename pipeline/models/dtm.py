@@ -64,18 +64,18 @@ class Dtm:
             if k is not None:
                 col_of_id[k] = j
         tok, bounds = table.arrays()
-        row_parts, col_parts, count_parts = [], [], []
+        row_nnz, col_parts, count_parts = [], [], []
         for r0, r1 in row_blocks(bounds):
             rows, cols, counts = block_counts(tok, bounds, r0, r1, col_of_id, max(len(vocab), 1))
-            row_parts.append(rows + r0)
+            row_nnz.append(np.bincount(rows, minlength=r1 - r0))
             col_parts.append(cols.astype(np.int32))
-            count_parts.append(counts.astype(np.int64))
-        rows = np.concatenate(row_parts) if row_parts else np.zeros(0, np.int64)
+            count_parts.append(counts.astype(np.int64, copy=False))
+            del rows, cols, counts
         indptr = np.zeros(len(ids) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(rows, minlength=len(ids)), out=indptr[1:])
-        del rows, row_parts
-        indices = np.concatenate(col_parts) if col_parts else np.zeros(0, np.int32)
-        data = np.concatenate(count_parts) if count_parts else np.zeros(0, np.int64)
+        if row_nnz:
+            np.cumsum(np.concatenate(row_nnz), out=indptr[1:])
+        indices = _concat(col_parts, np.int32)
+        data = _concat(count_parts, np.int64)
         counts = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(vocab)))
         return cls(counts, vocab, ids)
 
@@ -104,6 +104,17 @@ class Dtm:
                 [self.vocabulary[j] for j, n in zip(row.indices, row.data, strict=True) for _ in range(n)]
             )
         return out
+
+
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The parts in one array, each part released once copied (peak: the result + the largest part)."""
+    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    while parts:
+        p = parts.pop(0)
+        out[at : at + len(p)] = p
+        at += len(p)
+    return out
 
 
 def select_vocabulary(

@@ -108,7 +108,7 @@ def as_table(docs: Sequence[Sequence[str]] | Iterable[Sequence[str]]) -> TokenTa
     return docs if isinstance(docs, TokenTable) else TokenTable(docs)
 
 
-def row_blocks(indptr: np.ndarray, max_tokens: int = 1 << 21) -> Iterator[tuple[int, int]]:
+def row_blocks(indptr: np.ndarray, max_tokens: int = 1 << 20) -> Iterator[tuple[int, int]]:
     """Consecutive row ranges ``(r0, r1)`` of at most ``max_tokens`` tokens each (a longer row alone), so
     that per-token temporaries stay bounded however large the table is."""
     import numpy as np
