@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pipeline.hashing import section_hash
-from pipeline.modeling.corpus import load_corpus
 from pipeline.modeling.fit import FitResult, fit
 from pipeline.modeling.infer import InferResult, infer
 
@@ -37,7 +36,7 @@ def refit_reason(store: CorpusStore, cfg: Config) -> str:
     if not (cfg.model_dir / MANIFEST).exists():
         return "no model yet"
     manifest = read_manifest(cfg.model_dir)
-    corpus_hash = load_corpus(store, allow_empty=True).preprocess_hash
+    corpus_hash = store.preprocess_config_hash()  # not load_corpus(...): that reads every passage
     if manifest.get("model_config_hash") != section_hash(cfg.model):
         return "model config changed"
     if manifest.get("codebook", {}).get("sha256") != load_codebook(cfg.codebook_path).sha256:

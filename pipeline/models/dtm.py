@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from pipeline.errors import ModelError
+from pipeline.models.tokens import as_table, block_counts, row_blocks
 
 
 @dataclass(frozen=True)
@@ -49,24 +49,34 @@ class Dtm:
         """Count tokens. With ``vocabulary`` given, only those terms are counted (in that order); else the
         vocabulary is every term in at least ``min_df`` documents and at most ``max_df`` (a fraction) of
         them, the ``max_features`` most frequent kept (ties by term), sorted alphabetically."""
-        ids = tuple(str(i) for i in (row_ids if row_ids is not None else range(len(docs))))
-        if len(ids) != len(docs):
+        table = as_table(docs)
+        ids = tuple(str(i) for i in (row_ids if row_ids is not None else range(len(table))))
+        if len(ids) != len(table):
             raise ValueError("row_ids and docs differ in length")
         if vocabulary is None:
-            vocabulary = select_vocabulary(docs, min_df=min_df, max_df=max_df, max_features=max_features)
+            vocabulary = select_vocabulary(table, min_df=min_df, max_df=max_df, max_features=max_features)
         vocab = tuple(vocabulary)
-        index = {t: j for j, t in enumerate(vocab)}
-        indptr, indices, data = [0], [], []
-        for doc in docs:
-            c = Counter(index[t] for t in doc if t in index)
-            cols = sorted(c)
-            indices.extend(cols)
-            data.extend(c[j] for j in cols)
-            indptr.append(len(indices))
-        counts = sp.csr_matrix(
-            (np.asarray(data, dtype=np.int64), np.asarray(indices, dtype=np.int64), np.asarray(indptr)),
-            shape=(len(ids), len(vocab)),
-        )
+        # term id of the table -> column (-1: not counted); built per block of rows, so that the
+        # temporaries are bounded by the block, and the result holds numpy arrays only (no Python ints)
+        col_of_id = np.full(max(len(table.index), 1), -1, dtype=np.int64)
+        for j, t in enumerate(vocab):
+            k = table.index.get(t)
+            if k is not None:
+                col_of_id[k] = j
+        tok, bounds = table.arrays()
+        row_nnz, col_parts, count_parts = [], [], []
+        for r0, r1 in row_blocks(bounds):
+            rows, cols, counts = block_counts(tok, bounds, r0, r1, col_of_id, max(len(vocab), 1))
+            row_nnz.append(np.bincount(rows, minlength=r1 - r0))
+            col_parts.append(cols.astype(np.int32))
+            count_parts.append(counts.astype(np.int64, copy=False))
+            del rows, cols, counts
+        indptr = np.zeros(len(ids) + 1, dtype=np.int64)
+        if row_nnz:
+            np.cumsum(np.concatenate(row_nnz), out=indptr[1:])
+        indices = _concat(col_parts, np.int32)
+        data = _concat(count_parts, np.int64)
+        counts = sp.csr_matrix((data, indices, indptr), shape=(len(ids), len(vocab)))
         return cls(counts, vocab, ids)
 
     def reindex(self, vocabulary: Sequence[str]) -> Dtm:
@@ -96,20 +106,35 @@ class Dtm:
         return out
 
 
+def _concat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    """The parts in one array, each part released once copied (peak: the result + the largest part)."""
+    out = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    while parts:
+        p = parts.pop(0)
+        out[at : at + len(p)] = p
+        at += len(p)
+    return out
+
+
 def select_vocabulary(
     docs: Iterable[Sequence[str]], *, min_df: int = 1, max_df: float = 1.0, max_features: int | None = None
 ) -> list[str]:
-    df: Counter[str] = Counter()
-    tf: Counter[str] = Counter()
-    n_docs = 0
-    for doc in docs:
-        n_docs += 1
-        tf.update(doc)
-        df.update(set(doc))
+    table = as_table(docs)
+    n_docs = len(table)
+    n_terms = len(table.index)
+    tok, bounds = table.arrays()
+    tf = np.bincount(tok, minlength=n_terms)
+    df = np.zeros(n_terms, dtype=np.int64)
+    identity = np.arange(max(n_terms, 1), dtype=np.int64)
+    for r0, r1 in row_blocks(bounds):
+        df += np.bincount(block_counts(tok, bounds, r0, r1, identity, max(n_terms, 1))[1], minlength=n_terms)
     limit = max_df * n_docs if max_df <= 1.0 else max_df
-    terms = [t for t, n in df.items() if n >= min_df and n <= limit]
+    all_terms = table.terms
+    terms = [all_terms[k] for k in np.flatnonzero((df >= min_df) & (df <= limit))]
     if max_features and len(terms) > max_features:
-        terms = sorted(terms, key=lambda t: (-tf[t], t))[:max_features]
+        tf_of = dict(zip(all_terms, tf.tolist(), strict=True))
+        terms = sorted(terms, key=lambda t: (-tf_of[t], t))[:max_features]
     if not terms:
         raise ModelError(
             f"no terms left in {n_docs} passages after model.min_df={min_df} and model.max_df={max_df}; "

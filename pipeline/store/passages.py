@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -97,13 +98,21 @@ class PassagesMixin:
         )
         order = " ORDER BY d.date IS NULL, d.date, p.doc_id, p.seq"
         if doc_ids is None:
-            rows: Iterable[sqlite3.Row] = self.conn.execute(sql + order)
+            # documents first (CROSS JOIN fixes the loop order) in the order of the documents_order index,
+            # each one's passages by passages_doc: no sort of the whole passages table
+            rows: Iterable[sqlite3.Row] = self.conn.execute(
+                "SELECT p.id, p.doc_id, p.seq, p.tokens, p.page_start, p.page_end, p.text, p.language "
+                "FROM documents d CROSS JOIN passages p ON p.doc_id = d.id "
+                "ORDER BY d.date IS NULL, d.date, d.id, p.seq"
+            )
         else:
             rows = list(self.select_in(sql + " WHERE p.doc_id IN ({marks})" + order, sorted(set(doc_ids))))
             rows.sort(key=lambda r: (r[1], r[2]))
+        intern = sys.intern  # a term is one string object however often it occurs (8 bytes per token held
+        # by a caller that keeps every passage's tokens, as the fit stage does, instead of about 60)
         for r in rows:
             yield Passage(
-                id=r[0], doc_id=r[1], seq=r[2], tokens=tuple(r[3].split()) if r[3] else (),
+                id=r[0], doc_id=r[1], seq=r[2], tokens=tuple(map(intern, r[3].split())) if r[3] else (),
                 page_start=r[4], page_end=r[5], text=r[6], language=r[7],
             )  # fmt: skip
 
@@ -115,8 +124,11 @@ class PassagesMixin:
     def preprocess_config_hash(self) -> str | None:
         """The preprocessing config hash all stored passages were made with; None when nothing is
         preprocessed yet or documents were made with different configs (run ``themenradar preprocess``)."""
-        rows = self.conn.execute("SELECT DISTINCT config_hash FROM preprocess_state LIMIT 2").fetchall()
-        return rows[0][0] if len(rows) == 1 else None
+        # the smallest and the largest hash: two lookups in preprocess_state_config instead of a scan
+        lo, hi = self.conn.execute(
+            "SELECT (SELECT MIN(config_hash) FROM preprocess_state), (SELECT MAX(config_hash) FROM preprocess_state)"
+        ).fetchone()
+        return lo if lo is not None and lo == hi else None
 
     def count_passages(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM passages").fetchone()[0]
