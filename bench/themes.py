@@ -5,7 +5,8 @@ long-document planted-trend recovery of every theme measure.
    the trends stage computes) on a preprocessed store, e.g. the 15,220 Bundestag speeches (WP19). Ours (this
    checkout: context rules, passage counts, shipped codebook) next to the code of branch ``main`` as it was
    before the context rules (commit ``BEFORE``, exported with ``git archive`` into a temporary folder, its
-   own shipped codebook), each in its own process, the same rows, best of ``--repeat`` runs. Prints seconds,
+   own shipped codebook), each in its own process, the same rows (read here and handed over in a pickle: the
+   older code cannot open a store migrated to a newer schema), best of ``--repeat`` runs. Prints seconds,
    the ratio and the hits per theme of both. Target: ours <= 1.2x. Timings are only valid on a quiet machine.
 
 2. ``planted``: long documents (120 paragraphs of ~75 words, about 30 pages; a stored passage holds about two

@@ -29,8 +29,9 @@ such as "in den" are gone from the stored terms), so the rules see what a reader
 
 ``ContextExcluder.spans(text)`` finds the excluded words of a text: ``(start, end, term)``. The trend tables
 subtract them from the passage's hits of the rules' terms; ``themenradar kwic`` marks the hits at those
-places, so both count the same hits. The work is a few C-level regex scans per passage that holds a term a
-rule covers; only the words next to a context are normalised (once per written form).
+places, so both count the same hits. The work per passage that holds a term a rule covers: a ``str.find``
+per rule for the literal its candidates begin with, the rule's regexes tried only where one is found, and a
+term lookup per written form (normalised once per form and rule).
 """
 
 from __future__ import annotations
@@ -303,10 +304,10 @@ class ContextExcluder:
     written word (or words) into its vocabulary term; ``is_hit(term)`` says whether the term is a hit of the
     theme (a word whose term is no hit is never "excluded").
 
-    Per rule: one scan for candidate words of its terms (``_candidate_regex``), then for each candidate whose
-    term matches, one regex for all its ``before`` sequences (ending where the word begins) and one for all its
-    ``after`` sequences (beginning where it ends); for ``near`` words, one word scan of a bounded stretch of text
-    on either side (``_Near``)."""
+    Per rule: the candidate words of its terms (``_Candidates``), then for each candidate whose written form
+    is not known to be no hit of the rule, one regex for all its ``before`` sequences (ending where the word
+    begins, ``_Before``) and one for all its ``after`` sequences (beginning where it ends); for ``near`` words,
+    one word scan of a bounded stretch of text on either side (``_Near``)."""
 
     def __init__(
         self, rules: Iterable[ContextRule], normalise: Callable[[str], str], is_hit: Callable[[str], bool]
