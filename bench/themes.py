@@ -5,7 +5,8 @@ long-document planted-trend recovery of every theme measure.
    the trends stage computes) on a preprocessed store, e.g. the 15,220 Bundestag speeches (WP19). Ours (this
    checkout: context rules, passage counts, shipped codebook) next to the code of branch ``main`` as it was
    before the context rules (commit ``BEFORE``, exported with ``git archive`` into a temporary folder, its
-   own shipped codebook), each in its own process, the same rows, best of ``--repeat`` runs. Prints seconds,
+   own shipped codebook), each in its own process, the same rows (read here and handed over in a pickle: the
+   older code cannot open a store migrated to a newer schema), best of ``--repeat`` runs. Prints seconds,
    the ratio and the hits per theme of both. Target: ours <= 1.2x. Timings are only valid on a quiet machine.
 
 2. ``planted``: long documents (120 paragraphs of ~75 words, about 30 pages; a stored passage holds about two
@@ -20,7 +21,13 @@ long-document planted-trend recovery of every theme measure.
    project (stratified estimator, 95 % normal interval with finite-population correction; it is too narrow
    when most periods have no miss, read it with the unweighted Wilson interval).
 
+4. ``same``: whether this checkout computes exactly what the code of commit ``--against`` computes (default:
+   ``HEAD``, i.e. the committed code, to check a working-tree change): the codebook counts array by array
+   (hits, mentions, passages, passage mentions, context drops per document x theme) and every table
+   ``themenradar themes`` writes (``trends.run`` without a model), byte for byte. Exits 1 on a difference.
+
     python bench/themes.py matcher --project bench/results/speeches
+    python bench/themes.py same --project bench/results/speeches --against HEAD
     python bench/themes.py planted
     python bench/themes.py weighted --project bench/results/docs --sheet tests/data/kwic/after/docs_interaktion.csv
 """
@@ -43,18 +50,20 @@ BEFORE = "01fc463f935cb532ca84f117cb9859a28a1e3567"  # main before the themes br
 
 # -- 1. matcher speed ----------------------------------------------------------------------------------------
 _CHILD = r"""
-import json, sys, time, inspect
+import json, pickle, sys, time, inspect
 from pipeline.config import load_config
-from pipeline.store import CorpusStore
 from pipeline.trends.build import theme_matcher
 try:
     from pipeline.trends.codebook import codebook_counts
 except ImportError:
     from pipeline.trends.inputs import codebook_counts
 cfg = load_config(sys.argv[1]); repeat = int(sys.argv[2])
-store = CorpusStore(cfg.path("store"))
-rows = list(store.iter_passage_tokens())
+with open(sys.argv[3], "rb") as f:
+    rows = pickle.load(f)
 context = "texts_of" in inspect.signature(codebook_counts).parameters
+if context:  # the older code does not read the store (it may not open a store of a newer schema)
+    from pipeline.store import CorpusStore
+    store = CorpusStore(cfg.path("store"))
 best = None
 for _ in range(repeat):
     t = time.perf_counter()
@@ -68,22 +77,37 @@ print(json.dumps({"seconds": best, "passages": len(rows), "context_rules": conte
 """
 
 
-def _run_side(code_root: Path, config: Path, repeat: int) -> dict:
+def _run_side(code_root: Path, config: Path, *args: str, child: str = _CHILD) -> dict:
     env = {"PYTHONPATH": str(code_root), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
-    out = subprocess.run([sys.executable, "-c", _CHILD, str(config), str(repeat)], env=env, cwd=config.parent,
+    out = subprocess.run([sys.executable, "-c", child, str(config), *args], env=env, cwd=config.parent,
                          capture_output=True, text=True, check=True)  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _export(rev: str, folder: str) -> Path:
+    """The ``pipeline`` package of commit ``rev`` in ``folder`` (``git archive``)."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "pipeline"], capture_output=True,
+                             check=True).stdout  # fmt: skip
+    with tarfile.open(fileobj=BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return Path(folder)
+
+
 def matcher_bench(project: Path, repeat: int) -> dict:
+    """Both sides count the same rows, read once here with this checkout's store code and handed over in a
+    pickle (the code of ``BEFORE`` cannot open a store that newer code has migrated)."""
+    import pickle
+
+    from pipeline.config import load_config
+    from pipeline.store import CorpusStore
+
     config = (project / "themenradar.toml").resolve()
     with tempfile.TemporaryDirectory(prefix="themes-before-") as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", BEFORE, "pipeline"], capture_output=True,
-                                 check=True).stdout  # fmt: skip
-        with tarfile.open(fileobj=BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
-        before = _run_side(Path(tmp), config, repeat)
-    ours = _run_side(ROOT, config, repeat)
+        rows = Path(tmp) / "rows.pickle"
+        with CorpusStore(load_config(config).path("store")) as store, rows.open("wb") as f:
+            pickle.dump([tuple(r) for r in store.iter_passage_tokens()], f, protocol=pickle.HIGHEST_PROTOCOL)
+        before = _run_side(_export(BEFORE, f"{tmp}/code"), config, str(repeat), str(rows))
+        ours = _run_side(ROOT, config, str(repeat), str(rows))
     ratio = ours["seconds"] / before["seconds"]
     print(f"codebook table on {project} ({ours['passages']:,} passages), best of {repeat}:")
     print(f"  before ({BEFORE[:7]}, no context rules): {before['seconds']:.2f} s")
@@ -94,6 +118,54 @@ def matcher_bench(project: Path, repeat: int) -> dict:
     for key in ours["hits"]:
         print(f"  {key:<18}{before['hits'].get(key, 0):>12,}{ours['hits'][key]:>12,}")
     return {"before": before, "ours": ours, "ratio": ratio}
+
+
+_SAME_CHILD = r"""
+import json, sys
+from pathlib import Path
+import numpy as np
+from pipeline import trends
+from pipeline.config import load_config
+from pipeline.store import CorpusStore
+from pipeline.trends.build import theme_matcher
+from pipeline.trends.codebook import codebook_counts
+cfg = load_config(sys.argv[1]); out = Path(sys.argv[2])
+store = CorpusStore(cfg.path("store"))
+_, matcher = theme_matcher(cfg)
+c = codebook_counts(store.iter_passage_tokens(), matcher, min_hits=cfg.trends.min_hits, texts_of=store.passage_texts)
+np.savez(out / "counts.npz", doc_ids=np.asarray(c.doc_ids), keys=np.asarray(c.keys), tokens=c.tokens, hits=c.hits,
+         mentions=c.mentions, passages=c.passages, passage_mentions=c.passage_mentions,
+         context_excluded=c.context_excluded, n_passages=np.asarray(c.n_passages))
+trends.run(store, None, cfg, out_dir=out / "outputs")
+print(json.dumps({"hits": {k: int(c.hits[:, j].sum()) for j, k in enumerate(c.keys)}}))
+"""
+
+
+def same_bench(project: Path, against: str) -> bool:
+    """Whether this checkout's codebook counts and theme tables equal those of commit ``against``."""
+    import numpy as np
+
+    config = (project / "themenradar.toml").resolve()
+    with tempfile.TemporaryDirectory(prefix="themes-same-") as tmp:
+        sides = {}
+        for name, root in (("theirs", _export(against, f"{tmp}/code")), ("ours", ROOT)):
+            (Path(tmp) / name).mkdir()
+            sides[name] = _run_side(root, config, f"{tmp}/{name}", child=_SAME_CHILD)
+        diffs = []
+        a, b = np.load(f"{tmp}/theirs/counts.npz"), np.load(f"{tmp}/ours/counts.npz")
+        for key in a.files:
+            if a[key].shape != b[key].shape or not np.array_equal(a[key], b[key]):
+                diffs.append(f"counts: {key}")
+        tables = sorted((Path(tmp) / "theirs" / "outputs").rglob("*.csv"))
+        for path in tables:
+            mine = Path(tmp) / "ours" / path.relative_to(Path(tmp) / "theirs")
+            if not mine.exists() or mine.read_bytes() != path.read_bytes():
+                diffs.append(f"table: {path.name}")
+        print(f"{project}: counts ({len(a.files)} arrays, {a['hits'].shape[0]:,} documents) and {len(tables)} "
+              f"tables ({', '.join(p.name for p in tables)}) of {against} vs this checkout:")  # fmt: skip
+        print("  identical" if not diffs else "  DIFFERENT: " + ", ".join(diffs))
+        print("  hits per theme: " + ", ".join(f"{k} {v:,}" for k, v in sides["ours"]["hits"].items()))
+    return not diffs
 
 
 # -- 2. long-document planted trends ---------------------------------------------------------------------------
@@ -264,6 +336,9 @@ def main() -> None:
     p.add_argument("--docs-per-year", type=int, default=6)
     p.add_argument("--passages", type=int, default=120)
     p.add_argument("--seed", type=int, default=1)
+    s = sub.add_parser("same")
+    s.add_argument("--project", type=Path, default=ROOT / "bench" / "results" / "speeches")
+    s.add_argument("--against", default="HEAD", help="the commit whose code should compute the same")
     w = sub.add_parser("weighted")
     w.add_argument("--project", type=Path, required=True, help="the project the sheet was drawn from")
     w.add_argument("--sheet", type=Path, required=True, action="append", help="a coded kwic sheet (repeatable)")
@@ -271,6 +346,9 @@ def main() -> None:
     t = time.perf_counter()
     if args.what == "matcher":
         matcher_bench(args.project, args.repeat)
+    elif args.what == "same":
+        if not same_bench(args.project, args.against):
+            sys.exit(1)
     elif args.what == "weighted":
         for sheet in args.sheet:
             weighted_bench(args.project, sheet)

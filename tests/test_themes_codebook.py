@@ -141,3 +141,63 @@ def test_codebook_finds_themes_in_real_speeches(shared: Path) -> None:
     # every theme occurs somewhere in 1,500 speeches, none in (almost) all of them
     assert all(n > 0 for n in hits.values()), hits
     assert all(n < 1200 for n in hits.values()), hits
+
+
+# Written as in ../shared (Bundestag speeches WP19, care and counselling texts), with the cases the fast paths
+# of the context rules must get right: compounds, hyphens, gender forms, upper case, "ſ" and "İ".
+CONTEXT_TEXT = (
+    "Wir wünschen den Haushaltsberatungen viel Erfolg; in den Beratungen im Ausschuss und in der zweiten und "
+    "dritten Beratung des Gesetzentwurfs. Die Schuldnerberatung, die Klient:innen-Beratung und die Beratungs-"
+    "Hotline bleiben. PFLEGEBERATUNG (Beratung) „Beratungsstelle“ – Onlineberatung=Videoberatung, "
+    "Mitbestimmung der Bürger, gute Arbeit leisten, Gute  Arbeit, KI = Konfidenzintervall, nicht automatisierte "
+    "Dateien. Die Beratungsſtelle berät bei der Mitbeſtimmung; Kinderbetreuung, Betreuung von Kleinbetrieben. "
+)
+
+
+@pytest.mark.parametrize(
+    "text", [CONTEXT_TEXT, CONTEXT_TEXT.replace("ſ", "s"), CONTEXT_TEXT.replace("ſ", "s") + "İnstitutionen."]
+)
+def test_context_fast_paths_find_what_the_plain_regexes_find(text: str) -> None:
+    """The candidate scan (``str.find`` in the lower-cased text, the regex tried only there) and the ``before``
+    pre-check give the same words as the regexes alone, for every rule of the shipped codebook and a few more."""
+    import re
+
+    from pipeline.themes.context import _SEP_CHAR, _Before, _Candidates, lowered
+
+    lead = r"(?<![\w\-])"
+    rules = [r for t in load_codebook() for r in t.context]
+    globs = [r.terms for r in rules] + [("*beratung",), ("*beratung*", "klient*"), ("gute_arbeit",), ("*_arbeit",)]
+    low = lowered(text)
+    for terms in globs:
+        cand = _Candidates(terms)
+        plain = cand.regex
+        if all(t.startswith("*") and "_" not in t for t in terms):  # the regex as it was before the guard
+            plain = re.compile(plain.pattern.replace(lead, ""), plain.flags)
+        assert [m.span() for m in cand.finditer(text, low)] == [m.span() for m in plain.finditer(text)], terms
+    seen = 0
+    for rule in (r for r in rules if r.before):
+        before = _Before(rule.before)
+        for a in range(1, len(text)):
+            plain = before._re.search(text, max(0, a - 160), a) is not None
+            assert before.found(text, a) is plain, (rule.terms, text[max(0, a - 30) : a])
+            seen += plain and bool(_SEP_CHAR.match(text, a - 1))
+    assert seen >= 4  # "in den", "dritten", "den", "gute": the pre-check let real matches through
+
+
+def test_prefilter_is_any_literal_in_the_term() -> None:
+    """The codebook table's pre-check (a regex over a trie of the patterns' literals) says what the plain
+    check says: the term is a seed term or holds the longest literal part of one of the patterns."""
+    import re
+
+    from pipeline.trends.codebook import _prefilter
+
+    matcher = load_codebook().matcher(term_normaliser())
+    exact = set().union(*(matcher.normalised_terms(k) for k in matcher.keys))
+    lits = {max((p for p in re.split(r"[*?]", pat) if p), key=len) for t in load_codebook() for pat in t.patterns}
+    words = ("haushaltsberatung schuldnerberatung beratung kita kinderbetreuung algorithmus roboterarm pflegeroboter "
+             "datenschutzgrundverordnung breitbandausbau geschäftsmodell weiterbildung tarifvertrag betriebsrat "
+             "haus rede bundestag digitalisierung teilhabe inklusion plattform sensor konsensorientiert")  # fmt: skip
+    may_hit = _prefilter(matcher)
+    for term in [*words.split(), *sorted(exact), *sorted(lits), *(lit[1:] for lit in sorted(lits))]:
+        assert may_hit(term) == (term in exact or any(lit in term for lit in lits)), term
+    assert not may_hit("haus") and may_hit("pflegeroboter")

@@ -136,56 +136,59 @@ def codebook_counts(
     t = len(cls.keys)
     doc_index: dict[str, int] = {}
     tokens_l: list[float] = []
-    hits_l: list[np.ndarray] = []
-    pm_l: list[np.ndarray] = []
     npass: list[int] = []
+    # per (document, theme) entry of a passage with hits: the cell doc * t + theme, its hits, and whether
+    # they are > 0 after the context rules; summed with numpy at the end (no numpy scalar per passage)
+    cells: list[int] = []
+    ns: list[int] = []
+    flags: list[bool] = []
     pending: list[tuple[str, int, list[str], set[str], dict[int, int]]] = []
     n_passages = 0
     use_context = texts_of is not None and matcher.has_context
+    themes, hitting = cls.themes, cls.hitting
     for pid, doc_id, n_tokens, text in rows:
         n_passages += 1
         i = doc_index.get(doc_id)
         if i is None:
             i = doc_index[doc_id] = len(doc_index)
             tokens_l.append(0.0)
-            hits_l.append(np.zeros(t))
-            pm_l.append(np.zeros(t))
             npass.append(0)
         npass[i] += 1
         toks = text.split() if text else []
         tokens_l[i] += n_tokens if n_tokens is not None else len(toks)
         distinct = set(toks)
         cls.learn(distinct)
-        present = distinct.intersection(cls.hitting)  # both sets: C loops over the smaller one
+        present = distinct.intersection(hitting)  # both sets: C loops over the smaller one
         if not present:
             continue
-        per_theme = passage_hits(toks, present, cls.themes)
+        per_theme = passage_hits(toks, present, themes)
         if use_context and not present.isdisjoint(cls.context):
             pending.append((pid, i, toks, present, per_theme))
             continue
-        row, pm = hits_l[i], pm_l[i]
         for j, n in per_theme.items():
-            row[j] += n
-            pm[j] += 1
+            cells.append(i * t + j)
+            ns.append(n)
+            flags.append(True)
     excluded = np.zeros(t)
     if pending:
         assert texts_of is not None
         texts = texts_of([p[0] for p in pending])
         for pid, i, toks, present, per_theme in pending:
             drops = context_drops(matcher, texts.get(pid, ""), toks, present, cls.context)
-            row, pm = hits_l[i], pm_l[i]
             for j, n in per_theme.items():
-                n -= drops.get(j, 0)
-                excluded[j] += drops.get(j, 0)
-                row[j] += n
-                pm[j] += n > 0
-    hits = np.vstack(hits_l) if hits_l else np.zeros((0, t))
+                d = drops.get(j, 0)
+                excluded[j] += d
+                cells.append(i * t + j)
+                ns.append(n - d)
+                flags.append(n - d > 0)
+    at, shape = np.asarray(cells, dtype=np.intp), (len(doc_index), t)
+    hits = np.bincount(at, weights=np.asarray(ns, dtype=np.float64), minlength=shape[0] * t).reshape(shape)
+    pm = np.bincount(at, weights=np.asarray(flags, dtype=np.float64), minlength=shape[0] * t).reshape(shape)
     labels = tuple(matcher.codebook.label(k) for k in cls.keys)
     return CodebookCounts(
         doc_ids=list(doc_index), keys=cls.keys, labels=labels, tokens=np.asarray(tokens_l, dtype=np.float64),
         hits=hits, mentions=(hits >= min_hits).astype(np.float64), n_passages=n_passages,
-        passages=np.asarray(npass, dtype=np.float64), passage_mentions=np.vstack(pm_l) if pm_l else np.zeros((0, t)),
-        context_excluded=excluded,
+        passages=np.asarray(npass, dtype=np.float64), passage_mentions=pm, context_excluded=excluded,
     )  # fmt: skip
 
 
@@ -202,19 +205,34 @@ def _prefilter(matcher: Any) -> Any:
             if not parts:
                 return lambda term: True
             literals.add(max(parts, key=len))
-    short = tuple(lit for lit in literals if len(lit) < 3)
-    by_trigram: dict[str, list[str]] = {}
-    for lit in literals:
-        if len(lit) >= 3:
-            by_trigram.setdefault(lit[:3], []).append(lit)
+    # whether a term contains one of the literals: one regex search over a trie of them (an alternation per
+    # letter, so the engine follows one branch per position of the term, not one per literal)
+    found = re.compile(_trie(literals)).search if literals else None
 
     def may_hit(term: str) -> bool:
-        if term in exact or any(lit in term for lit in short):
-            return True
-        for i in range(len(term) - 2):
-            cands = by_trigram.get(term[i : i + 3])
-            if cands and any(lit in term for lit in cands):
-                return True
-        return False
+        return term in exact or (found is not None and found(term) is not None)
 
     return may_hit
+
+
+def _trie(words: Iterable[str]) -> str:
+    """A regex that matches where one of ``words`` begins (a word that begins with another is left out: the
+    shorter one matches there already)."""
+    tree: dict[str, Any] = {}
+    for word in sorted(words, key=len):
+        node = tree
+        for ch in word:
+            if "" in node:
+                break
+            node = node.setdefault(ch, {})
+        else:
+            node.clear()
+            node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        if "" in node:
+            return ""
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(tree)
