@@ -1,7 +1,10 @@
 """The Dask executor: batches go to a ``distributed`` scheduler's workers, results come back to the client.
 
 The store stays here; the client writes what comes back, as the local executor does. Tasks are submitted a
-few per worker thread ahead (memory stays bounded) and handled in completion order. A worker that dies mid-
+few per worker thread ahead (memory stays bounded) and handled in completion order; their results are fetched
+in the background as they finish. What a task costs (milliseconds of the client, the scheduler and a worker)
+is kept small next to its work: a preprocessing task is several of the stage's batches, PDFs go largest
+first and small ones in bundles, so that the workers finish together. A worker that dies mid-
 task costs that task a retry (the scheduler reschedules it); after ``distributed.scheduler.allowed-failures``
 deaths the scheduler gives up on it (``KilledWorker``) and each job of the batch is sent again alone, so that
 only a job that kills workers by itself fails (``on_failed``, with the reason), as the ingest probe does with
