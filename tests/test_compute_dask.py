@@ -220,3 +220,32 @@ def test_the_pipeline_imports_without_dask() -> None:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
+
+
+def test_isolated_batches_send_the_largest_pdfs_first_and_bundle_small_ones(shared) -> None:
+    """The corpus's PDFs as Dask tasks: every PDF once; largest first, alone; small ones bundled up to the
+    share of bytes per task, so that the last tasks are short and the workers finish together."""
+    from pipeline.compute.cluster import ISOLATED_BATCH, _isolated_batches
+    from pipeline.extract.worker import Job
+
+    jobs = [Job(p.stem, str(p)) for p in sorted((shared / "corpus/pdf").rglob("*.pdf"))]
+    size = {job.path: Path(job.path).stat().st_size for job in jobs}
+    batches = _isolated_batches(jobs, [size[job.path] for job in jobs], 12, 0)
+    assert sorted(job.doc_id for b in batches for job in b) == sorted(job.doc_id for job in jobs)
+    share = sum(size.values()) / 12
+    assert 12 <= len(batches) < len(jobs)
+    firsts = [size[b[0].path] for b in batches]
+    assert firsts == sorted(firsts, reverse=True) and firsts[0] == max(size.values()) and len(batches[0]) == 1
+    for b in batches:
+        assert len(b) == 1 or (sum(size[job.path] for job in b) <= share and len(b) <= ISOLATED_BATCH)
+    # with compute.send_bytes, a task's bytes are bounded as well (a larger file goes alone)
+    bounded = _isolated_batches(jobs, [size[job.path] for job in jobs], 1, 1 << 20)
+    assert all(len(b) == 1 or sum(size[job.path] for job in b) <= 1 << 20 for b in bounded)
+
+
+def test_merged_batches_keep_every_item_in_order() -> None:
+    from pipeline.compute.cluster import _merged
+
+    batches = iter([["a", "b"], ["c"], ["d", "e"], ["f"], ["g"]])
+    assert list(_merged(batches, 2)) == [["a", "b", "c"], ["d", "e", "f"], ["g"]]
+    assert list(_merged(iter([]), 4)) == []

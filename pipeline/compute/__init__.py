@@ -10,6 +10,8 @@ the work is; the executor says where it runs, so stage code has no branch per ex
 * ``pool(n)`` -> a ``BatchPool`` with ``map(fn, batches, *args, own_work=..., on_failed=...)``: batches of
   in-process work (preprocessing) in worker processes that keep their state for the run; results arrive in
   completion order. ``share(value)`` sends a value all tasks use once (a Future on Dask).
+* ``warm(fn, *args)``: ``fn(*args)`` on every worker thread ahead of the batches (on Dask: the workers set up
+  their per-run state while this process sets up its own; locally nothing, forked workers inherit it).
 
 ``LocalExecutor`` (:mod:`.local`) is today's process pools. ``DaskExecutor`` (:mod:`.cluster`) sends batches
 to the scheduler's workers and hands the results back here, where the stage writes them into the store:
@@ -62,6 +64,8 @@ class Executor(Protocol):
         workers: int,
         **limits: Any,
     ) -> None: ...
+
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None: ...
 
     def pool(self, workers: int) -> AbstractContextManager[BatchPool]: ...
 

@@ -1,7 +1,10 @@
 """The Dask executor: batches go to a ``distributed`` scheduler's workers, results come back to the client.
 
 The store stays here; the client writes what comes back, as the local executor does. Tasks are submitted a
-few per worker thread ahead (memory stays bounded) and handled in completion order. A worker that dies mid-
+few per worker thread ahead (memory stays bounded) and handled in completion order; their results are fetched
+in the background as they finish. What a task costs (milliseconds of the client, the scheduler and a worker)
+is kept small next to its work: a preprocessing task is several of the stage's batches, PDFs go largest
+first and small ones in bundles, so that the workers finish together. A worker that dies mid-
 task costs that task a retry (the scheduler reschedules it); after ``distributed.scheduler.allowed-failures``
 deaths the scheduler gives up on it (``KilledWorker``) and each job of the batch is sent again alone, so that
 only a job that kills workers by itself fails (``on_failed``, with the reason), as the ingest probe does with
@@ -11,7 +14,7 @@ themenradar): it stops the run with a ``ComputeError``; what was written stays, 
 
 from __future__ import annotations
 
-import math
+import itertools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -23,8 +26,10 @@ from pipeline.compute.errors import INSTALL_HINT, ComputeError
 if TYPE_CHECKING:
     from pipeline.config import ComputeConfig
 
-AHEAD_PER_THREAD = 3  # batches of in-process work queued per worker thread (short tasks: hide the round trips)
-ISOLATED_BATCH = 8  # jobs per task at most (fewer when a corpus is small, so that all workers get some) ...
+AHEAD_PER_THREAD = 3  # tasks of in-process work queued per worker thread (short tasks: hide the round trips)
+TASK_BATCHES = 4  # a stage's batches per task of in-process work (each task costs milliseconds on 3 machines)
+ISOLATED_TASKS_PER_THREAD = 6  # isolated jobs: at least this many tasks per worker thread (the last are small)
+ISOLATED_BATCH = 8  # jobs per task at most ...
 ISOLATED_BATCH_BYTES = 64 << 20  # ... and bytes per task with compute.send_bytes (a larger file goes alone)
 WATCH_S = 2.0  # seconds between looks at the cluster while tasks run
 KILLS_ALONE = 2  # KilledWorker rounds a job may cause alone before it is failed
@@ -114,6 +119,7 @@ class DaskExecutor:
     def __init__(self, cfg: ComputeConfig) -> None:
         self.cfg = cfg
         self.client: Any = None
+        self._warming: list[Any] = []
 
     def __enter__(self) -> DaskExecutor:
         self.client = connect(self.cfg)
@@ -121,6 +127,9 @@ class DaskExecutor:
 
     def __exit__(self, *exc: object) -> None:
         if self.client is not None:
+            for future in self._warming:
+                future.release()
+            self._warming = []
             self.client.close()
             self.client = None
 
@@ -138,17 +147,21 @@ class DaskExecutor:
         workers: int,  # the cluster's worker threads decide  # noqa: ARG002
         **limits: Any,
     ) -> None:
-        """Batches of jobs to the workers; each task runs ``run`` over its batch with one isolated process."""
-        most = max(1, min(ISOLATED_BATCH, math.ceil(len(jobs) / (4 * self.threads))))
+        """Batches of jobs to the workers; each task runs ``run`` over its batch with one isolated process.
+        The largest files go first, alone, and small ones later in bundles (see ``_isolated_batches``): the
+        scheduler hands the next task to whichever worker is free, so the workers finish together, as the
+        local executor's processes do, which take one job at a time."""
+        threads = self.threads
         send = self.cfg.send_bytes
 
         def submit(batch: list[Any]) -> Any:
             data = [_read(job.path) for job in batch] if send else None
             return self.client.submit(T.isolated_batch, run, batch, data, limits, pure=False)
 
-        batches = _isolated_batches(jobs, most, ISOLATED_BATCH_BYTES if send else 0)
-        # long tasks: one per worker thread, so that none waits behind another on a busy worker
-        for batch, value in self.drive(batches, submit, ahead=self.threads, on_failed=on_failed):
+        sizes = [_size(job.path) for job in jobs]
+        batches = _isolated_batches(jobs, sizes, ISOLATED_TASKS_PER_THREAD * threads, ISOLATED_BATCH_BYTES if send else 0)
+        # two per worker thread: a worker that is done starts its next task without waiting for this client
+        for batch, value in self.drive(iter(batches), submit, ahead=2 * threads, on_failed=on_failed):
             for i, (job, outcome) in enumerate(zip(batch, value["outcomes"], strict=True)):
                 if i in value["unreachable"] and Path(job.path).exists():
                     raise ComputeError(
@@ -156,6 +169,16 @@ class DaskExecutor:
                         f"file system the workers share (same path) or set compute.send_bytes = true"
                     )
                 on_result(job, outcome)
+
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+        """``fn(*args)`` once on every worker thread, now, ahead of the tasks that need what it sets up (the
+        preprocessing builder, so that the workers build theirs while this client builds its own). Its
+        outcome is not waited for: a warm-up that fails or lands twice on one thread costs only time."""
+        for address, threads in self.client.nthreads().items():
+            self._warming += [
+                self.client.submit(T.warm, fn, *args, workers=[address], allow_other_workers=True, pure=False)
+                for _ in range(threads)
+            ]
 
     def pool(self, workers: int) -> DaskPool:  # noqa: ARG002 - the cluster's worker threads decide
         return DaskPool(self)
@@ -170,9 +193,10 @@ class DaskExecutor:
         on_failed: OnFailed | None = None,
     ) -> Iterator[tuple[list[Any], Any]]:
         """``(batch, result)`` of each batch as tasks finish, ``ahead`` tasks in flight; ``own_work`` is done
-        in steps meanwhile. The next batch is submitted before a result is handed on."""
+        in steps meanwhile. The next batch is submitted before a result is handed on. Results are fetched
+        from the workers in the background as tasks finish (not when this process asks for them)."""
         distributed = _distributed()
-        done = distributed.as_completed(loop=self.client.loop)
+        done = distributed.as_completed(loop=self.client.loop, with_results=True, raise_errors=False)
         owner: dict[Any, list[Any]] = {}
 
         def add(batch: list[Any] | None) -> bool:
@@ -191,19 +215,18 @@ class DaskExecutor:
             if own_work is not None and not done.has_ready():
                 own_work = own_work if own_work() else None
                 continue
-            future = self._next(done, owner)
+            future, result = self._next(done, owner)
             batch = owner.pop(future)
             more = more and add(next(batches, None))
             if future.status == "finished":
-                result = future.result()
                 future.release()
                 yield batch, result
             else:
                 self._failed(future, batch, add, on_failed, strikes)
                 future.release()
 
-    def _next(self, done: Any, owner: dict[Any, list[Any]]) -> Any:
-        """The next finished task; ``ComputeError`` when the cluster has had no worker for
+    def _next(self, done: Any, owner: dict[Any, list[Any]]) -> tuple[Any, Any]:
+        """The next finished task and its result; ``ComputeError`` when the cluster has had no worker for
         ``compute.wait_workers_s`` (tasks would wait for ever)."""
         distributed = _distributed()
         alone_since: float | None = None
@@ -287,8 +310,19 @@ class DaskPool:
             return client.submit(T.run_batch, fn, batch, *args, pure=False)
 
         ahead = AHEAD_PER_THREAD * self.workers
-        for _, result in self.executor.drive(batches, submit, ahead=ahead, own_work=own_work, on_failed=on_failed):
+        tasks = _merged(batches, TASK_BATCHES)
+        for _, result in self.executor.drive(tasks, submit, ahead=ahead, own_work=own_work, on_failed=on_failed):
             yield result
+
+
+def _merged(batches: Iterator[list[Any]], n: int) -> Iterator[list[Any]]:
+    """``n`` consecutive batches as one (``fn`` works per item: its result for the union is the results'
+    concatenation)."""
+    while True:
+        merged = [item for batch in itertools.islice(batches, n) for item in batch]
+        if not merged:
+            return
+        yield merged
 
 
 def _read(path: str) -> bytes | None:
@@ -299,19 +333,26 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-def _isolated_batches(jobs: Sequence[Any], most: int, most_bytes: int) -> Iterator[list[Any]]:
-    """Consecutive jobs, ``most`` per batch; with ``most_bytes``, also bounded by the files' sizes."""
+def _isolated_batches(jobs: Sequence[Any], sizes: Sequence[int], tasks: int, most_bytes: int) -> list[list[Any]]:
+    """The jobs in about ``tasks`` batches, largest files first: a file of at least 1/``tasks`` of all
+    bytes goes alone, smaller ones are bundled up to that share (and ``ISOLATED_BATCH`` jobs; with
+    ``most_bytes``, also up to that many bytes). The size of a file stands for its work."""
+    share = sum(sizes) / max(1, tasks)
+    if most_bytes:
+        share = min(share, most_bytes)
+    order = sorted(range(len(jobs)), key=lambda i: -sizes[i])  # stable: equal sizes keep the store's order
+    batches: list[list[Any]] = []
     batch: list[Any] = []
     size = 0
-    for job in jobs:
-        n = _size(job.path) if most_bytes else 0
-        if batch and (len(batch) >= most or (most_bytes and size + n > most_bytes)):
-            yield batch
+    for i in order:
+        if batch and (len(batch) >= ISOLATED_BATCH or size + sizes[i] > share):
+            batches.append(batch)
             batch, size = [], 0
-        batch.append(job)
-        size += n
+        batch.append(jobs[i])
+        size += sizes[i]
     if batch:
-        yield batch
+        batches.append(batch)
+    return batches
 
 
 def _size(path: str) -> int:

@@ -33,6 +33,9 @@ class LocalExecutor:
     ) -> None:
         run(jobs, on_result, workers=workers, **limits)
 
+    def warm(self, fn: Callable[..., Any], *args: Any) -> None:
+        """Nothing: the pool's workers are forked from this process with what it has set up."""
+
     def pool(self, workers: int) -> LocalPool:
         return LocalPool(workers)
 

@@ -103,6 +103,12 @@ def run_batch(fn: Callable[..., list[Any]], batch: list[Any], *args: Any) -> lis
         return fn(batch, *args)
 
 
+def warm(fn: Callable[..., Any], *args: Any) -> None:
+    """``fn(*args)`` on a worker thread ahead of its tasks (``DaskExecutor.warm``); the result is dropped."""
+    with gc_paused():
+        fn(*args)
+
+
 def worker_version() -> str:
     """The themenradar version this worker imports (checked against the client's when connecting)."""
     from pipeline import __version__

@@ -236,6 +236,7 @@ class _Pass:
         phrase sample (phase 1), which gets its phrases while the workers go on with the rest (phase 2).
         Local workers are forked from here with this process's builder; a cluster's build their own."""
         run = worker.Run(params, uuid.uuid4().hex)
+        executor.warm(worker.worker_prepare, [], run)  # a cluster's workers build their builders meanwhile
         builder = worker.PassageBuilder(params, model)
         worker.set_process_builder(builder, run)  # before the pool forks
         writer = _Writer(self.store, self.key, self.res, self.tick)
