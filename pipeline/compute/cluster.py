@@ -215,7 +215,7 @@ class DaskExecutor:
             if own_work is not None and not done.has_ready():
                 own_work = own_work if own_work() else None
                 continue
-            future, result = self._next(done, owner)
+            future, result = self._next(done)
             batch = owner.pop(future)
             more = more and add(next(batches, None))
             if future.status == "finished":
@@ -225,28 +225,30 @@ class DaskExecutor:
                 self._failed(future, batch, add, on_failed, strikes)
                 future.release()
 
-    def _next(self, done: Any, owner: dict[Any, list[Any]]) -> tuple[Any, Any]:
+    def _next(self, done: Any) -> tuple[Any, Any]:
         """The next finished task and its result; ``ComputeError`` when the cluster has had no worker for
-        ``compute.wait_workers_s`` (tasks would wait for ever)."""
-        distributed = _distributed()
+        ``compute.wait_workers_s`` (tasks would wait for ever). Sleeps until ``done`` has a result (its
+        condition is notified when one is queued); it does not poll the futures: a task that has finished
+        while its result is still being fetched would make that a busy loop, asking the client's event
+        loop again and again while it fetches and unpickles the result."""
         alone_since: float | None = None
-        while not done.has_ready():
-            try:
-                with self.client.as_current():
-                    distributed.wait(list(owner), timeout=WATCH_S, return_when="FIRST_COMPLETED")
-                break
-            except TimeoutError:
-                if self.client.scheduler_info().get("workers"):
-                    alone_since = None
-                    continue
-                alone_since = alone_since or time.monotonic()
-                if time.monotonic() - alone_since > self.cfg.wait_workers_s:
-                    raise ComputeError(
-                        f"the Dask scheduler at {self.cfg.scheduler} has had no worker for "
-                        f"{self.cfg.wait_workers_s:g} s (compute.wait_workers_s); what is written stays, start "
-                        f"workers and run again"
-                    ) from None
-        return next(done)
+        ready = done.thread_condition  # as_completed notifies it after queueing a result
+        while True:
+            with ready:
+                if not done.has_ready():
+                    ready.wait(timeout=WATCH_S)
+            if done.has_ready():
+                return next(done)
+            if self.client.scheduler_info().get("workers"):
+                alone_since = None
+                continue
+            alone_since = alone_since or time.monotonic()
+            if time.monotonic() - alone_since > self.cfg.wait_workers_s:
+                raise ComputeError(
+                    f"the Dask scheduler at {self.cfg.scheduler} has had no worker for "
+                    f"{self.cfg.wait_workers_s:g} s (compute.wait_workers_s); what is written stays, start "
+                    f"workers and run again"
+                ) from None
 
     def _failed(
         self, future: Any, batch: list[Any], add: Callable, on_failed: OnFailed | None, strikes: dict[int, int]
