@@ -217,7 +217,7 @@ class Project:
         columns, ``page``, ``term``, ``word``, ``left``, ``match``, ``right``, ``relevant``): what ``themenradar
         kwic THEME`` shows. ``options``: ``term`` (glob), ``sample``, ``seed``, ``width``, ``excluded``;
         ``out`` writes the coding sheet (.csv/.xlsx), ``qdpx`` a REFI-QDA project."""
-        from pipeline.trends.kwic import run_kwic
+        from pipeline.trends.kwic_sheet import run_kwic
 
         with self._read_store() as store:
             return run_kwic(store, self.config, theme, out=out, qdpx=qdpx, **options).frame()

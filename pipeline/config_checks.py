@@ -13,7 +13,8 @@ from typing import Any
 from pipeline.errors import ConfigError
 
 
-def _check(cond: bool, key: str, msg: str) -> None:
+def check_value(cond: bool, key: str, msg: str) -> None:
+    """Raise ``ConfigError`` naming ``key`` (a config key, or a ``--option``) unless ``cond``."""
     if not cond:
         raise ConfigError(f"{key if key.startswith('--') else f'config key {key}'}: {msg}")
 
@@ -38,7 +39,7 @@ def check_limits(section: Any, name: str, **bounds: tuple[float, float]) -> None
             number = isinstance(v, int | float) and not isinstance(v, bool)
             ok = number and math.isfinite(v) and lo <= v <= hi and (not whole or isinstance(v, int))
             kind = "an integer" if whole else "a number"
-            _check(ok, f"{name}.{key}", f"must be {kind} from {_num(lo)} to {_num(hi)}, got {v!r}")
+            check_value(ok, f"{name}.{key}", f"must be {kind} from {_num(lo)} to {_num(hi)}, got {v!r}")
 
 
 def _num(x: float) -> str:
@@ -49,7 +50,7 @@ def check_folder_name(value: str, key: str, parent: str) -> None:
     """An output name is one folder below its parent: no path separators, no ``..``, nothing empty."""
     bad = (not value.strip() or value.strip(". ") == "" or any(c in value for c in "/\\:")
            or any(ord(c) < 32 for c in value))  # fmt: skip
-    _check(not bad, key, f"must be a folder name (no '/', '\\', ':' or '..'), got {value!r}; it names "
+    check_value(not bad, key, f"must be a folder name (no '/', '\\', ':' or '..'), got {value!r}; it names "
                          f"{parent}/<name>/")  # fmt: skip
 
 
@@ -57,11 +58,13 @@ def check_sweep(spec: str, key: str = "model.sweep") -> None:
     """A sweep (``10-40:5``, ``10,20``) within ``MAX_K`` and ``MAX_SWEEP`` K values (its syntax is checked
     when fitting)."""
     numbers = [int(n) for n in re.findall(r"\d+", spec)]
-    _check(all(n <= MAX_K for n in numbers), key, f"K values above {MAX_K:,} are not supported, got {spec!r}")
+    check_value(
+        all(n <= MAX_K for n in numbers), key, f"K values above {MAX_K:,} are not supported, got {spec!r}"
+    )
     if m := re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*(?::\s*(\d+))?\s*", spec):
         lo, hi, step = int(m.group(1)), int(m.group(2)), int(m.group(3) or 5)
         count = (hi - lo) // step + 1 if step > 0 and hi >= lo else 0
-        _check(count <= MAX_SWEEP, key, f"at most {MAX_SWEEP} K values, got {count:,} from {spec!r}")
+        check_value(count <= MAX_SWEEP, key, f"at most {MAX_SWEEP} K values, got {count:,} from {spec!r}")
 
 
 def read_toml_text(path: Path) -> str:

@@ -88,7 +88,7 @@ def kwic_cmd(
         return
     if not theme:
         raise click.UsageError("give a THEME (e.g. ki, interaktion, gute_arbeit) or --score FILE")
-    from pipeline.trends.kwic import run_kwic
+    from pipeline.trends.kwic_sheet import run_kwic
 
     changes = {k: v for k, v in (("groups", tuple(groups)), ("period", period)) if v}
     if changes:

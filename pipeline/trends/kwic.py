@@ -11,6 +11,7 @@ A sample (``sample=N``) is stratified by period: every period gets an equal part
 hits gives all it has, the rest goes to the others), so rare years are seen too; within a period the hits
 are drawn at random with ``seed``, so the same call gives the same sample. ``excluded=True`` lists what the
 theme's exclusions drop instead (``exclude`` globs and context rules), to check that they drop no real hits.
+``kwic_sheet.py`` writes the hits as a coding sheet or a REFI-QDA project.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ import random
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import InputError, StageError
+from pipeline.errors import InputError
 from pipeline.trends.codebook import _Classifier, context_drops
 
 if TYPE_CHECKING:
@@ -165,7 +165,13 @@ class _Finder:
                  excluded: bool, width: int) -> None:  # fmt: skip
         from pipeline.trends.locate import Locator
 
-        self.store, self.matcher, self.theme, self.excluded, self.width = store, matcher, theme, excluded, width
+        self.store, self.matcher, self.theme, self.excluded, self.width = (
+            store,
+            matcher,
+            theme,
+            excluded,
+            width,
+        )
         self.j = matcher.keys.index(theme)
         self.wanted = re.compile(fnmatch.translate(term)) if term else None
         self.locator = Locator(store, cfg)
@@ -193,7 +199,9 @@ class _Finder:
         self.cache[pid] = out
         return out
 
-    def _select(self, row: Any, toks: list[str], text: str, spans: list[tuple[str, int, int]]) -> list[dict[str, Any]]:
+    def _select(
+        self, row: Any, toks: list[str], text: str, spans: list[tuple[str, int, int]]
+    ) -> list[dict[str, Any]]:
         j, m = self.j, self.matcher
         self.cls.learn(set(toks))
         dropped = m.excluded_spans(j, text) if m.has_context else []
@@ -264,7 +272,7 @@ class _Finder:
             return ""
         if last is None or last == first:
             return page_label(meta, first)
-        probe = _flat(text[max(0, a - 25):b]).strip()
+        probe = _flat(text[max(0, a - 25) : b]).strip()
         pages = self._pages.get(doc_id)
         if pages is None:
             pages = self._pages[doc_id] = [(p.page_no, _flat(p.text)) for p in self.store.get_pages(doc_id)]
@@ -333,95 +341,3 @@ def _draw(
                 taken += 1
         say(len(out), sample, key)
     return out
-
-
-def write_kwic(result: KwicResult, path: str | Path, *, escape_formulas: bool = True) -> Path:
-    """The hits as a coding sheet: CSV (UTF-8) or XLSX (by the file's suffix)."""
-    from pipeline.safe import write_csv
-
-    out = Path(path)
-    suffix = out.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise InputError(f"{out}: write the hits as .csv or .xlsx")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    df = result.frame()
-    if suffix == ".csv":
-        write_csv(df, out, escape_formulas=escape_formulas)
-    else:
-        _write_xlsx(df, out, escape_formulas=escape_formulas)
-    result.files.append(str(out))
-    return out
-
-
-def _write_xlsx(df: pd.DataFrame, path: Path, *, escape_formulas: bool) -> None:
-    import pandas as pd
-    from openpyxl.styles import Font
-
-    from pipeline.safe import text_cells
-
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        df.to_excel(writer, sheet_name="kwic", index=False)
-        ws = writer.sheets["kwic"]
-        if escape_formulas:
-            text_cells(ws)
-        ws.freeze_panes = "A2"
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-
-
-def qdpx_hits(result: KwicResult, store: CorpusStore) -> list[dict[str, Any]]:
-    """The hits in the shape ``pipeline.qdpx.export_qdpx`` takes: per hit its document's text (the
-    document's passages joined by blank lines), its offsets there, theme, term, the coder's ``relevant``
-    (when filled in) and the document's date, period and groups as variables."""
-    texts: dict[str, tuple[str, dict[str, int]]] = {}
-    for doc_id in dict.fromkeys(r["doc_id"] for r in result.rows):
-        parts, offsets, at = [], {}, 0
-        for p in store.iter_passages(doc_ids=[doc_id]):
-            offsets[p.id] = at
-            parts.append(p.text or "")
-            at += len(p.text or "") + 2
-        texts[doc_id] = ("\n\n".join(parts), offsets)
-    docs = store.get_documents(list(texts))
-    out = []
-    for r in result.rows:
-        text, offsets = texts[r["doc_id"]]
-        if r["passage_id"] not in offsets:
-            raise StageError(f"passage {r['passage_id']} is no longer in the store; run kwic again")
-        at = offsets[r["passage_id"]]
-        doc = docs.get(r["doc_id"])
-        variables = {k: r[k] for k in ("date", "period", *result.groups) if r.get(k)}
-        out.append({"doc_id": r["doc_id"], "title": doc.title if doc is not None and doc.title else r["doc_id"],
-                    "text": text, "start": at + int(r["start"]), "end": at + int(r["end"]), "theme": r["theme"],
-                    "term": r["term"], "relevant": _relevant_flag(r.get("relevant")), "variables": variables})  # fmt: skip
-    return out
-
-
-def _relevant_flag(value: Any) -> bool | None:
-    from pipeline.trends.validate import parse_relevant
-
-    flag, _ = parse_relevant(value)
-    return flag
-
-
-def run_kwic(
-    store: CorpusStore,
-    cfg: Config,
-    theme: str,
-    *,
-    out: str | Path | None = None,
-    qdpx: str | Path | None = None,
-    **options: Any,
-) -> KwicResult:
-    """``kwic`` plus its files: the coding sheet (``out``: .csv or .xlsx) and a REFI-QDA project of the hits
-    (``qdpx``, for MAXQDA, ATLAS.ti, NVivo, QualCoder). What ``themenradar kwic`` calls."""
-    if out is not None and Path(out).suffix.lower() not in (".csv", ".xlsx"):
-        raise InputError(f"{out}: write the hits as .csv or .xlsx")
-    result = kwic(store, cfg, theme, **options)
-    if out is not None:
-        write_kwic(result, out, escape_formulas=cfg.report.escape_formulas)
-    if qdpx is not None:
-        from pipeline.qdpx import export_qdpx
-
-        name = f"Themenradar kwic: {result.label}"
-        result.files.append(str(export_qdpx(qdpx_hits(result, store), qdpx, project_name=name, codes_per_term=True)))
-    return result
