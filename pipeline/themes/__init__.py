@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CodebookError
-from pipeline.themes.context import ContextExcluder, ContextRule, rule_from_dict
+from pipeline.themes.context import ContextExcluder, ContextRule, reject_unknown_fields, rule_from_dict
 
 #: Theme keys of the shipped codebook, in their fixed order (contracts.md).
 DEFAULT_THEME_KEYS = (
@@ -288,11 +288,7 @@ def _theme(key: str, value: Any, path: str) -> Theme:
         raise CodebookError(f"{where}: key must be lower-case letters, digits and _ (e.g. gute_arbeit)")
     if not isinstance(value, dict):
         raise CodebookError(f"{where}: must be a table with label, description, terms, patterns")
-    unknown = set(value) - _THEME_FIELDS
-    if unknown:
-        raise CodebookError(
-            f"{where}: unknown field {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_THEME_FIELDS))})"
-        )
+    reject_unknown_fields(value, _THEME_FIELDS, where)
     label = value.get("label", "")
     if not isinstance(label, str) or not label.strip():
         raise CodebookError(f"{where}: field 'label' is missing or empty")

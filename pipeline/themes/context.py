@@ -72,15 +72,20 @@ class ContextRule:
         return out
 
 
+def reject_unknown_fields(value: Mapping[str, Any], allowed: Iterable[str], where: str) -> None:
+    """``CodebookError`` naming the first field of a codebook table that is not in ``allowed``."""
+    unknown = set(value) - set(allowed)
+    if unknown:
+        raise CodebookError(
+            f"{where}: unknown field {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(allowed))})"
+        )
+
+
 def rule_from_dict(value: Any, where: str) -> ContextRule:
     """Validate one ``[[themes.<key>.context]]`` table."""
     if not isinstance(value, Mapping):
         raise CodebookError(f"{where}: must be a table with terms and before, after and/or near")
-    unknown = set(value) - _FIELDS
-    if unknown:
-        raise CodebookError(
-            f"{where}: unknown field {sorted(unknown)[0]!r} (allowed: {', '.join(sorted(_FIELDS))})"
-        )
+    reject_unknown_fields(value, _FIELDS, where)
     terms = _strings(value.get("terms", []), f"{where}: field 'terms'")
     before = tuple(" ".join(s.split()) for s in _strings(value.get("before", []), f"{where}: field 'before'"))
     after = tuple(" ".join(s.split()) for s in _strings(value.get("after", []), f"{where}: field 'after'"))
