@@ -1,7 +1,7 @@
 """Benchmark of the Dask executor: extract + preprocess of ../shared/corpus, local executor vs a Dask cluster.
 
     .venv/bin/python bench/dask.py [--shared ../shared] [--only SUBFOLDER ...] [--rounds N] [--workers 2]
-                                   [--json FILE]
+                                   [--worker-profiler on|off] [--json FILE]
 
 What it does, in one run on one machine:
 1. ingests ``corpus/`` of ../shared (or only the ``--only`` subfolders, e.g. ``pdf/manifestos-2013``) into a
@@ -93,8 +93,10 @@ def build_template(shared: Path, only: list[str], path: Path) -> None:
         print(f"template store: {store.count_by('format')}", flush=True)
 
 
-def start_cluster(workers: int, folder: Path) -> tuple[str, list[subprocess.Popen]]:
+def start_cluster(workers: int, folder: Path, profiler: bool = True) -> tuple[str, list[subprocess.Popen]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if not profiler:
+        env["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"
     dask_cmd = [str(Path(sys.executable).with_name("dask"))]
     if not Path(dask_cmd[0]).exists():
         dask_cmd = [sys.executable, "-m", "distributed.cli.dask_scheduler"]
@@ -132,6 +134,7 @@ def main() -> None:
     ap.add_argument("--only", action="append", default=[], help="subfolder of corpus/ (repeatable)")
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--worker-profiler", choices=("on", "off"), default="on", help="Dask's statistical profiler")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--child")
     ap.add_argument("--scheduler", default="")
@@ -144,8 +147,9 @@ def main() -> None:
     try:
         template = folder / "template.db"
         build_template(args.shared, args.only, template)
-        address, procs = start_cluster(args.workers, folder)
-        print(f"cluster: scheduler {address}, {args.workers} workers (1 process, 1 thread each)\n", flush=True)
+        address, procs = start_cluster(args.workers, folder, args.worker_profiler == "on")
+        print(f"cluster: scheduler {address}, {args.workers} workers (1 process, 1 thread each), worker "
+              f"profiler {args.worker_profiler}\n", flush=True)
         rows = run_rounds(args, template, folder, address)
     finally:
         for p in reversed(procs):

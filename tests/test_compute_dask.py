@@ -249,3 +249,28 @@ def test_merged_batches_keep_every_item_in_order() -> None:
     batches = iter([["a", "b"], ["c"], ["d", "e"], ["f"], ["g"]])
     assert list(_merged(batches, 2)) == [["a", "b", "c"], ["d", "e", "f"], ["g"]]
     assert list(_merged(iter([]), 4)) == []
+
+
+def test_the_collector_stays_paused_between_tasks_and_resumes_after_the_last(monkeypatch) -> None:
+    import gc
+    import time
+
+    from pipeline.compute import tasks
+
+    monkeypatch.setattr(tasks, "GC_GRACE_S", 0.2)
+    pause = tasks._GcPause()
+    assert gc.isenabled()
+    try:
+        with pause:
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the next task is expected: no pass over what this one left
+        with pause, pause:  # the next task, and a second thread's, inside the grace period
+            assert not gc.isenabled()
+        time.sleep(0.1)
+        assert not gc.isenabled()
+        deadline = time.monotonic() + 5
+        while not gc.isenabled() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gc.isenabled()  # resumed once no task came for GC_GRACE_S
+    finally:
+        gc.enable()

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from pipeline.config import ComputeConfig
 
 AHEAD_PER_THREAD = 3  # tasks of in-process work queued per worker thread (short tasks: hide the round trips)
-TASK_BATCHES = 4  # a stage's batches per task of in-process work (each task costs milliseconds on 3 machines)
+TASK_BATCHES = 8  # a stage's batches per task of in-process work (~0.5 s; each task costs milliseconds on 3 machines)
 ISOLATED_TASKS_PER_THREAD = 6  # isolated jobs: at least this many tasks per worker thread (the last are small)
 ISOLATED_BATCH = 8  # jobs per task at most ...
 ISOLATED_BATCH_BYTES = 64 << 20  # ... and bytes per task with compute.send_bytes (a larger file goes alone)

@@ -54,15 +54,55 @@ def children_allowed() -> contextlib.AbstractContextManager[None]:
     return _held("children", start, lambda daemon: daemon and config.__setitem__("daemon", True))
 
 
+GC_GRACE_S = 2.0  # the collector resumes this long after the last of our tasks on this worker ended
+
+
+class _GcPause:
+    """Python's cyclic collector paused while this process runs our tasks, as in the local workers (see
+    ``preprocess.stage``), and between consecutive tasks too: it resumes ``GC_GRACE_S`` after the last one
+    ends. Resumed after every task, it would scan the objects each task left (the next task's arguments,
+    the result on its way out) and promote them to older generations, whose passes walk the whole heap
+    (spaCy's and simplemma's tables): about a second per worker and run, for no garbage, since the work
+    makes no reference cycles (reference counting frees it)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+        self.was_enabled = False
+        self.timer: threading.Timer | None = None
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.timer is not None:  # paused still: the last task ended less than GC_GRACE_S ago
+                self.timer.cancel()
+                self.timer = None
+            elif self.users == 0:
+                self.was_enabled = gc.isenabled()
+                gc.disable()
+            self.users += 1
+
+    def __exit__(self, *exc: object) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users == 0:
+                self.timer = threading.Timer(GC_GRACE_S, self._resume)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def _resume(self) -> None:
+        with self.lock:
+            if self.users == 0 and self.timer is not None and self.timer is threading.current_thread():
+                self.timer = None
+                if self.was_enabled:
+                    gc.enable()
+
+
+_GC_PAUSE = _GcPause()
+
+
 def gc_paused() -> contextlib.AbstractContextManager[None]:
-    """Python's cyclic collector paused while batches run, as in the local workers (see preprocess.stage)."""
-
-    def start() -> bool:
-        enabled = gc.isenabled()
-        gc.disable()
-        return enabled
-
-    return _held("gc", start, lambda enabled: enabled and gc.enable())
+    """The cyclic collector paused while the block runs and ``GC_GRACE_S`` after (see ``_GcPause``)."""
+    return _GC_PAUSE
 
 
 def worker_address() -> str:
