@@ -291,7 +291,7 @@ def planted_bench(docs_per_year: int, passages: int, seed: int) -> dict:
 
 
 # -- 3. hit-weighted precision of a period-stratified sheet ---------------------------------------------------
-def weighted_bench(project: Path, sheet: Path) -> dict:
+def weighted_bench(project: Path, sheet: Path, write: bool = False) -> dict:
     import math
 
     import pandas as pd
@@ -322,7 +322,21 @@ def weighted_bench(project: Path, sheet: Path) -> dict:
     print(f"  unweighted (kwic --score): {whole['precision']:.3f} [{whole['precision_lower']:.3f}, "
           f"{whole['precision_upper']:.3f}] (Wilson, n={int(whole['n'])})")  # fmt: skip
     print(f"  hit-weighted:              {est:.3f} [{est - half:.3f}, {min(1.0, est + half):.3f}] (stratified, normal)")
-    return {"unweighted": float(whole["precision"]), "weighted": est, "weighted_lower": est - half}
+    # what `kwic --score` reports once the sheet says how many hits each period has (a sheet that `kwic --out`
+    # writes now has the column): the same weighted estimate, Wilson's interval at Kish's effective n
+    per_period = hits_period.value_counts()
+    raw = pd.read_csv(sheet, dtype=str, keep_default_na=False)
+    raw["period_hits"] = [int(per_period.get(p, 0)) for p in raw["period"]]
+    with tempfile.TemporaryDirectory() as tmp:
+        raw.to_csv(Path(tmp) / sheet.name, index=False)
+        lib = score_sheet(Path(tmp) / sheet.name).table.query("term == ''").iloc[0]
+    print(f"  kwic --score, weighted:    {lib['weighted_precision']:.3f} [{lib['weighted_lower']:.3f}, "
+          f"{lib['weighted_upper']:.3f}] (Wilson at Kish's n_eff = {lib['n_effective']:.1f})")  # fmt: skip
+    if write:
+        raw.to_csv(sheet, index=False)
+        print(f"  wrote period_hits into {sheet}")
+    return {"unweighted": float(whole["precision"]), "weighted": est, "weighted_lower": est - half,
+            "kish_lower": float(lib["weighted_lower"])}  # fmt: skip
 
 
 def main() -> None:
@@ -342,6 +356,8 @@ def main() -> None:
     w = sub.add_parser("weighted")
     w.add_argument("--project", type=Path, required=True, help="the project the sheet was drawn from")
     w.add_argument("--sheet", type=Path, required=True, action="append", help="a coded kwic sheet (repeatable)")
+    w.add_argument("--write-period-hits", action="store_true",
+                   help="add the project's hits per period to the sheet (sheets coded before kwic wrote them)")  # fmt: skip
     args = ap.parse_args()
     t = time.perf_counter()
     if args.what == "matcher":
@@ -351,7 +367,7 @@ def main() -> None:
             sys.exit(1)
     elif args.what == "weighted":
         for sheet in args.sheet:
-            weighted_bench(args.project, sheet)
+            weighted_bench(args.project, sheet, args.write_period_hits)
     else:
         planted_bench(args.docs_per_year, args.passages, args.seed)
     print(f"({time.perf_counter() - t:.0f} s)")

@@ -95,6 +95,9 @@ def test_kwic_sample_is_seeded_and_api_scores_a_coded_sheet(speech_project: Path
     a = project.kwic("interaktion", sample=2, seed=3)
     b = project.kwic("interaktion", sample=2, seed=3)
     assert len(a) == 2 and a["word"].tolist() == b["word"].tolist()
+    every = project.kwic("interaktion")
+    per_period = every.groupby("period").size()  # what each period has, to weight a sample back
+    assert (a["period_hits"] == a["period"].map(per_period)).all()
     sheet = project.kwic("interaktion", out=speech_project / "api.csv")
     coded = sheet.assign(relevant=[1 if w != "Kinderbetreuung" else 0 for w in sheet["word"]])
     coded.to_csv(speech_project / "coded.csv", index=False)
@@ -233,6 +236,35 @@ def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
             len(group),
             int(group["flag"].sum()),
         )
+
+
+def test_a_stratified_sheet_is_weighted_back_to_the_corpus(tmp_path: Path) -> None:
+    """Period A has 100 hits (10 coded, 9 relevant), B 10 hits (all coded, 5 relevant): the sheet says
+    14/20, the corpus holds about (90 + 5) / 110 relevant hits; Kish's n_eff = 110^2 / (10 * 10^2 + 10)."""
+    rows = [("A", 100, "beratung", 1)] * 9 + [("A", 100, "beratung", 0)] + [("B", 10, "klient", 1)] * 5 + [
+        ("B", 10, "klient", 0)
+    ] * 5
+    sheet = tmp_path / "coded.csv"
+    pd.DataFrame(rows, columns=["period", "period_hits", "term", "relevant"]).assign(theme="interaktion").to_csv(
+        sheet, index=False
+    )
+    table = score_sheet(sheet).table.set_index("term")
+    whole = table.loc[""]
+    assert whole["precision"] == pytest.approx(14 / 20)
+    assert whole["weighted_precision"] == pytest.approx(95 / 110)
+    assert whole["n_effective"] == pytest.approx(110**2 / 1010)
+    low, high = _wilson_at(95 / 110, 110**2 / 1010)
+    assert (whole["weighted_lower"], whole["weighted_upper"]) == (pytest.approx(low), pytest.approx(high))
+    assert table.loc["beratung", "weighted_precision"] == pytest.approx(0.9)  # one period: its own share
+    unweighted = tmp_path / "plain.csv"
+    pd.read_csv(sheet).drop(columns="period_hits").to_csv(unweighted, index=False)
+    assert pd.isna(score_sheet(unweighted).table.query("term == ''").iloc[0]["weighted_precision"])
+
+
+def _wilson_at(p: float, n: float, z: float = 1.959963984540054) -> tuple[float, float]:
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return centre - half, centre + half
 
 
 @pytest.mark.parametrize(

@@ -41,9 +41,15 @@ def _print_score(result: ValidationResult) -> None:
     if len(result.unreadable) > 20:
         click.echo(f"... {len(result.unreadable) - 20} more unreadable cells", err=True)
     themes = t[t["term"] == ""]
-    echo_table([{"theme": r.theme, "n": r.n, "relevant": r.relevant, "precision": f"{r.precision:.3f}",
-                 "95% interval": f"[{r.precision_lower:.3f}, {r.precision_upper:.3f}]"}
-                for r in themes.itertuples()])  # fmt: skip
+    rows = []
+    for r in themes.itertuples():
+        row = {"theme": r.theme, "n": r.n, "relevant": r.relevant, "precision": f"{r.precision:.3f}",
+               "95% interval": f"[{r.precision_lower:.3f}, {r.precision_upper:.3f}]"}  # fmt: skip
+        if r.weighted_precision == r.weighted_precision:  # not NaN: a stratified sample with period_hits
+            row["in the corpus (weighted)"] = (f"{r.weighted_precision:.3f} [{r.weighted_lower:.3f}, "
+                                               f"{r.weighted_upper:.3f}], n_eff {r.n_effective:.0f}")  # fmt: skip
+        rows.append(row)
+    echo_table(rows, list(dict.fromkeys(k for row in rows for k in row)))
     low = result.low_terms
     if low:
         click.echo("terms with low precision (below 0.8): narrow the pattern or add an exclusion")

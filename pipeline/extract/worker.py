@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import gc
 import multiprocessing as mp
 import os
 import signal
@@ -102,6 +103,9 @@ def _worker_main(conn: Connection, memory_mb: int, engine: str, func: Callable[.
                  inherited: Sequence[Connection] = ()) -> None:  # fmt: skip
     if parent_pid:
         _die_with_parent(parent_pid, inherited)
+        # what the parent holds is never garbage here: collections skip it instead of walking (and copying on
+        # write) a large parent's heap, e.g. a Dask worker that has preprocessed before (spaCy, caches)
+        gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     faulthandler.disable()  # a crash (e.g. abort at the memory limit) is reported by the parent, one line
     _limit_memory(memory_mb)

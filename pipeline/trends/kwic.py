@@ -5,7 +5,8 @@ decides which stored terms count, ``locate.py`` finds where they are in the pass
 ``doc_id``, ``date``, ``period``, the ``--group`` columns, ``page`` (``pipeline.ingest.records.page_label``:
 a page, a Word section or a transcript time), ``theme``, ``term`` (the vocabulary term), ``word`` (as written),
 ``left`` / ``match`` / ``right`` (about ``width`` characters each side), an empty ``relevant`` column for a
-coder, and ``passage_id``, ``start``, ``end`` (where the hit is in the passage text).
+coder, ``passage_id``, ``start``, ``end`` (where the hit is in the passage text) and ``period_hits`` (how
+many hits of the selection its period has: ``kwic --score`` weights a stratified sample back with it).
 
 A sample (``sample=N``) is stratified by period: every period gets an equal part of N (a period with fewer
 hits gives all it has, the rest goes to the others), so rare years are seen too; within a period the hits
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int, str], None]
 NO_PERIOD = "(ohne Datum)"
 COLUMNS = ("doc_id", "date", "period", "page", "theme", "term", "word", "left", "match", "right", "relevant",
-           "passage_id", "start", "end")  # fmt: skip
+           "passage_id", "start", "end", "period_hits")  # fmt: skip
 _SPACE = re.compile(r"\s+")
 
 
@@ -103,6 +104,8 @@ def kwic(
     finder = _Finder(store, cfg, matcher, theme, term, excluded, width)
     chosen = _draw(units, counts, sample, seed, finder, progress)
     rows = [finder.row(u, docs, cfg.trends.groups) for u in chosen]
+    for r in rows:
+        r["period_hits"] = counts.get(r["period"], 0)
     rows.sort(key=lambda r: (r["date"] or "9999", r["doc_id"], r["passage_id"], r["start"]))
     return KwicResult(
         theme=theme, label=codebook.label(theme), hits=sum(counts.values()), by_period=dict(sorted(counts.items())),

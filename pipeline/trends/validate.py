@@ -8,7 +8,14 @@ read that way; any other text is reported with its row and left out) and gives p
 - ``n``: coded hits, ``relevant``: hits coded relevant, ``precision`` = relevant / n;
 - ``precision_lower`` / ``precision_upper``: 95 % Wilson score interval (stays informative at 0 and 100 %);
 - ``low_precision``: precision below ``LOW_PRECISION`` (the term catches too much that is not the theme:
-  narrow its pattern or add an exclusion).
+  narrow its pattern or add an exclusion);
+- ``weighted_precision`` / ``weighted_lower`` / ``weighted_upper`` / ``n_effective``: the precision of all
+  the theme's hits in the corpus, when the sheet is a stratified ``kwic --sample`` (it has ``period`` and
+  ``period_hits``). The sample takes equal parts per period, so a period with few hits is over-represented
+  on the sheet, and the plain precision describes a period-balanced mix, not the corpus. Each coded hit of
+  period h counts ``period_hits_h / coded_h`` (the inverse of its chance to be drawn; the ratio estimator of
+  survey sampling); the 95 % interval is Wilson's at Kish's effective sample size
+  ``(sum w)^2 / sum w^2``, which is smaller than n when the weights differ. Empty without ``period_hits``.
 
 ``write_validation(result, out_dir)`` writes ``<out_dir>/tables/codebook_validation.csv`` with columns
 ``theme,term,n,relevant,precision,precision_lower,precision_upper,low_precision`` (``term`` empty: the theme
@@ -31,7 +38,8 @@ if TYPE_CHECKING:
 LOW_PRECISION = 0.8
 VALIDATION_FILE = "codebook_validation.csv"
 VALIDATION_COLUMNS = ("theme", "term", "n", "relevant", "precision", "precision_lower", "precision_upper",
-                      "low_precision")  # fmt: skip
+                      "low_precision", "weighted_precision", "weighted_lower", "weighted_upper",
+                      "n_effective")  # fmt: skip
 _YES = {"1", "y", "yes", "j", "ja", "true", "wahr", "+", "x", "relevant", "r"}
 _NO = {"0", "n", "no", "nein", "false", "falsch", "-", "not relevant", "irrelevant", "nicht relevant"}
 
@@ -121,20 +129,48 @@ def score_sheet(path: str | Path) -> ValidationResult:
     coded["_flag"] = coded["_flag"].astype(bool)
     coded["term"] = coded["term"].fillna("").astype(str)
     coded["theme"] = coded["theme"].fillna("").astype(str)
+    coded["_w"] = _weights(coded)
     rows = []
     for theme, g in coded.groupby("theme", sort=True):
-        rows.append({"theme": theme, "term": "", "n": len(g), "relevant": int(g["_flag"].sum())})
+        rows.append({"theme": theme, "term": "", **_counts(g)})
         for term, h in g.groupby("term", sort=True):
-            rows.append({"theme": theme, "term": term, "n": len(h), "relevant": int(h["_flag"].sum())})
-    table = pd.DataFrame(rows, columns=["theme", "term", "n", "relevant"])
+            rows.append({"theme": theme, "term": term, **_counts(h)})
+    table = pd.DataFrame(rows, columns=["theme", "term", "n", "relevant", "weighted_precision", "n_effective"])
     n = table["n"].to_numpy(float)
     p = np.divide(table["relevant"].to_numpy(float), n, out=np.full(len(n), np.nan), where=n > 0)
     lo, hi = wilson(p, n)
     table["precision"], table["precision_lower"], table["precision_upper"] = p, lo, hi
     table["low_precision"] = table["precision"] < LOW_PRECISION
+    wp, n_eff = table["weighted_precision"].to_numpy(float), table["n_effective"].to_numpy(float)
+    table["weighted_lower"], table["weighted_upper"] = wilson(wp, np.nan_to_num(n_eff))
     uncoded = len(df) - len(coded) - len(unreadable)
     return ValidationResult(path=str(path), table=table[list(VALIDATION_COLUMNS)], coded=len(coded),
                             uncoded=uncoded, unreadable=unreadable)  # fmt: skip
+
+
+def _weights(coded: pd.DataFrame) -> pd.Series | float:
+    """Each coded hit's weight ``period_hits / coded hits of its theme and period`` (see the module
+    docstring); NaN for all when the sheet does not say how many hits each period has."""
+    import pandas as pd
+
+    if "period" not in coded.columns or "period_hits" not in coded.columns or coded.empty:
+        return np.nan
+    hits = pd.to_numeric(coded["period_hits"], errors="coerce")
+    if hits.isna().any() or (hits <= 0).any():
+        return np.nan
+    coded_in_period = coded.groupby(["theme", "period"])["_flag"].transform("size")
+    return hits / coded_in_period
+
+
+def _counts(g: pd.DataFrame) -> dict[str, Any]:
+    """n, relevant, and the weighted precision with Kish's effective n (NaN without weights)."""
+    w = g["_w"].to_numpy(float)
+    out: dict[str, Any] = {"n": len(g), "relevant": int(g["_flag"].sum()), "weighted_precision": np.nan,
+                           "n_effective": np.nan}  # fmt: skip
+    if len(w) and not np.isnan(w).any():
+        out["weighted_precision"] = float((w * g["_flag"].to_numpy(float)).sum() / w.sum())
+        out["n_effective"] = float(w.sum() ** 2 / (w**2).sum())
+    return out
 
 
 def write_validation(result: ValidationResult, out_dir: str | Path, *, escape_formulas: bool = True) -> Path:
