@@ -104,7 +104,8 @@ def test_codebook_validation_is_read_per_theme_with_low_precision_terms(tmp_path
         encoding="utf-8",
     )
     v = fnd.read_validation(tmp_path)
-    assert v == {"ki": {"precision": 0.85, "lower": 0.71, "upper": 0.93, "n": 40,
+    assert v == {"ki": {"precision": 0.85, "lower": 0.71, "upper": 0.93, "n": 40, "weighted": None,
+                        "weighted_lower": None, "weighted_upper": None,
                         "low_terms": [("algorithmus", 0.4, 10)]}}  # fmt: skip
     assert fnd.read_validation(tmp_path / "elsewhere") == {}
     tables = built[0]
@@ -114,6 +115,17 @@ def test_codebook_validation_is_read_per_theme_with_low_precision_terms(tmp_path
     ki = next(r for r in rows if r["key"] == "ki")
     assert ki["validation"]["precision"] == 0.85 and ki["trend"]["direction"] == "rising"
     assert all(r["validation"] is None for r in rows if r["key"] != "ki")
+
+
+def test_weighted_precision_of_a_stratified_sheet_is_read_and_shown(tmp_path: Path) -> None:
+    (tmp_path / fnd.VALIDATION).write_text(
+        "theme,term,n,relevant,precision,precision_lower,precision_upper,low_precision,weighted_precision,"
+        "weighted_lower,weighted_upper,n_effective\n"
+        "interaktion,,150,138,0.92,0.865,0.954,False,0.97,0.93,0.988,61.2\n",
+        encoding="utf-8",
+    )
+    v = fnd.read_validation(tmp_path)["interaktion"]
+    assert (v["precision"], v["weighted"], v["weighted_lower"], v["weighted_upper"]) == (0.92, 0.97, 0.93, 0.988)
 
 
 def test_topic_rows_by_share_with_coherence_frex_and_evidence(built) -> None:  # noqa: ANN001
@@ -214,14 +226,16 @@ def test_report_shows_validation_next_to_its_theme(tmp_path: Path) -> None:
         html = Path(render(store, model, cfg, out_dir=out).html).read_text(encoding="utf-8")
         assert "not validated" in html
         (out / "tables" / fnd.VALIDATION).write_text(
-            "theme,term,n,relevant,precision,precision_lower,precision_upper,low_precision\n"
-            "ki,,40,34,0.85,0.71,0.93,False\nki,algorithmus,10,4,0.4,0.17,0.69,True\n",
+            "theme,term,n,relevant,precision,precision_lower,precision_upper,low_precision,weighted_precision,"
+            "weighted_lower,weighted_upper,n_effective\n"
+            "ki,,40,34,0.85,0.71,0.93,False,0.9,0.8,0.96,30\nki,algorithmus,10,4,0.4,0.17,0.69,True,,,,\n",
             encoding="utf-8",
         )
         html = Path(render(store, model, cfg, out_dir=out).html).read_text(encoding="utf-8")
     row = html[html.index('<tr id="theme-ki">') :]
     row = row[: row.index("</tr>")]
     assert "85 % [71, 93], n = 40" in row and "low precision: algorithmus (40 %, n = 10)" in row
+    assert "all hits in the corpus (period-weighted): 90 % [80, 96]" in row
     assert "No codebook validation yet" not in html
 
 

@@ -209,7 +209,8 @@ def findings(
 # -- themes ----------------------------------------------------------------------------------------------
 def read_validation(tables_dir: Path) -> dict[str, dict[str, Any]]:
     """``tables/codebook_validation.csv`` (``themenradar kwic --score``) as theme -> {precision, lower,
-    upper, n, low_terms: [(term, precision, n)]}; {} when the file is missing."""
+    upper, n, weighted, weighted_lower, weighted_upper (None unless the sheet was a stratified sample with
+    period_hits), low_terms: [(term, precision, n)]}; {} when the file is missing."""
     import pandas as pd
 
     path = Path(tables_dir) / VALIDATION
@@ -224,7 +225,9 @@ def read_validation(tables_dir: Path) -> dict[str, dict[str, Any]]:
         )
         if not str(r.get("term", "")).strip():
             entry.update(precision=number(r.get("precision")), lower=number(r.get("precision_lower")),
-                         upper=number(r.get("precision_upper")), n=int(number(r.get("n")) or 0))  # fmt: skip
+                         upper=number(r.get("precision_upper")), n=int(number(r.get("n")) or 0),
+                         weighted=number(r.get("weighted_precision")), weighted_lower=number(r.get("weighted_lower")),
+                         weighted_upper=number(r.get("weighted_upper")))  # fmt: skip
         elif str(r.get("low_precision", "")).strip().lower() in ("true", "1", "yes"):
             entry["low_terms"].append(
                 (str(r["term"]), number(r.get("precision")), int(number(r.get("n")) or 0))
