@@ -215,7 +215,8 @@ class Project:
              **options: Any) -> pd.DataFrame:  # fmt: skip
         """A codebook theme's hits in context, one row per hit (``doc_id``, ``date``, ``period``, the group
         columns, ``page``, ``term``, ``word``, ``left``, ``match``, ``right``, ``relevant``): what ``themenradar
-        kwic THEME`` shows. ``options``: ``term`` (glob), ``sample``, ``seed``, ``width``, ``excluded``;
+        kwic THEME`` shows. ``options``: ``term`` (glob), ``sample``, ``seed``, ``allocation`` ("equal" or
+        "proportional"), ``width``, ``excluded``;
         ``out`` writes the coding sheet (.csv/.xlsx), ``qdpx`` a REFI-QDA project."""
         from pipeline.trends.kwic_sheet import run_kwic
 

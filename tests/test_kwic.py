@@ -11,7 +11,7 @@ import pytest
 from cli_fixtures import invoke
 
 from pipeline.api import Project
-from pipeline.errors import CodebookError
+from pipeline.errors import CodebookError, InputError
 from pipeline.themes import codebook_from_dict, load_codebook
 from pipeline.trends.validate import parse_relevant, score_sheet
 
@@ -238,6 +238,29 @@ def test_score_of_the_committed_coded_samples(sheet: Path) -> None:
         )
 
 
+def test_proportional_allocation_mirrors_the_periods() -> None:
+    from pipeline.trends.kwic import allocate, proportional
+
+    assert proportional(10, {"a": 50, "b": 30, "c": 20}) == {"a": 5, "b": 3, "c": 2}
+    assert proportional(3, {"x": 1, "y": 1, "z": 1, "w": 1}) == {"w": 1, "x": 1, "y": 1, "z": 0}  # ties: sorted
+    assert proportional(7, {"a": 2, "b": 3}) == {"a": 2, "b": 3}  # more than there is: all
+    quota = proportional(200, {"2017": 3, "2018": 520, "2019": 460, "2020": 120})
+    assert sum(quota.values()) == 200 and quota["2018"] > quota["2019"] > quota["2020"] >= quota["2017"]
+    assert allocate(200, {"2017": 3, "2018": 520, "2019": 460, "2020": 120})["2017"] == 3  # equal parts
+
+
+def test_kwic_sample_by_proportional_allocation(speech_project: Path) -> None:
+    from pipeline.trends.kwic import proportional
+
+    project = Project(speech_project / "themenradar.toml")
+    every = project.kwic("interaktion")
+    per_period = every.groupby("period").size().to_dict()
+    drawn = project.kwic("interaktion", sample=3, seed=5, allocation="proportional")
+    assert drawn.groupby("period").size().to_dict() == {k: v for k, v in proportional(3, per_period).items() if v}
+    with pytest.raises(InputError, match="allocation"):
+        project.kwic("interaktion", sample=3, allocation="optimal")
+
+
 def test_a_stratified_sheet_is_weighted_back_to_the_corpus(tmp_path: Path) -> None:
     """Period A has 100 hits (10 coded, 9 relevant), B 10 hits (all coded, 5 relevant): the sheet says
     14/20, the corpus holds about (90 + 5) / 110 relevant hits; Kish's n_eff = 110^2 / (10 * 10^2 + 10)."""
@@ -269,16 +292,25 @@ def _wilson_at(p: float, n: float, z: float = 1.959963984540054) -> tuple[float,
 
 @pytest.mark.parametrize(
     ("name", "n", "relevant"),
-    [("docs_interaktion_seed21", 150, 139), ("docs_interaktion", 150, 138)],  # seed 21; seed 31 after the rule
+    [
+        ("docs_interaktion_seed21", 150, 139),  # the sheet the firms rule was written against
+        ("docs_interaktion", 150, 138),  # seed 31, after the rule
+        ("docs_interaktion_seeds31_41", 275, 256),  # + seed 41 (equal parts per period)
+        ("docs_interaktion_seeds31_41_51", 435, 412),  # + seed 51 (proportional)
+        ("speeches_interaktion_seeds21_51", 327, 311),  # seed 21 + seed 51 (proportional)
+    ],
 )
-def test_both_docs_interaktion_samples_score_as_recorded(name: str, n: int, relevant: int) -> None:
-    """The seed-21 sheet the firms rule was written against and the fresh seed-31 sheet, as BENCHMARKS.md
-    records them; a coded 0 always says why."""
+def test_interaktion_samples_score_as_recorded(name: str, n: int, relevant: int) -> None:
+    """The coded interaktion sheets as BENCHMARKS.md records them; a coded 0 always says why, and the
+    combined sheets say which draw each hit came from and how many hits its period has."""
     sheet = KWIC_DATA / "after" / f"{name}.csv"
     whole = score_sheet(sheet).table.query("term == ''").iloc[0]
     assert (whole["n"], whole["relevant"]) == (n, relevant)
     raw = pd.read_csv(sheet, dtype=str, keep_default_na=False)
     assert (raw.loc[raw["relevant"] == "0", "note"].str.strip() != "").all()
+    assert not raw.duplicated(["passage_id", "start"]).any()  # a hit drawn twice is coded once
+    if "drawn_by" in raw.columns:
+        assert (raw["drawn_by"].str.strip() != "").all() and (raw["period_hits"].astype(int) > 0).all()
 
 
 def test_theme_table_and_kwic_drop_the_same_hits(speech_project: Path) -> None:

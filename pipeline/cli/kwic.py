@@ -63,8 +63,11 @@ def _print_score(result: ValidationResult) -> None:
 @click.argument("theme", required=False)
 @click.option("--term", metavar="GLOB", help="Only hits whose vocabulary term matches GLOB, e.g. 'beratung*'.")
 @click.option("--sample", type=click.IntRange(min=1), metavar="N",
-              help="A random sample of N hits, stratified by period (equal parts per period).")  # fmt: skip
+              help="A random sample of N hits, stratified by period (see --allocation).")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sample.")
+@click.option("--allocation", type=click.Choice(["equal", "proportional"]), default="equal", show_default=True,
+              help="Parts per period: equal (rare years are seen too) or proportional to their hits "
+                   "(the sample mirrors the corpus).")  # fmt: skip
 @click.option("--group", "groups", multiple=True, metavar="COL",
               help="Add a metadata column (publisher, doc_type, party, ...) to each hit (repeatable).")  # fmt: skip
 @click.option("--period", type=click.Choice(["year", "quarter", "month"]), help="Periods of the sample (default: trends.period).")

@@ -8,9 +8,11 @@ a page, a Word section or a transcript time), ``theme``, ``term`` (the vocabular
 coder, ``passage_id``, ``start``, ``end`` (where the hit is in the passage text) and ``period_hits`` (how
 many hits of the selection its period has: ``kwic --score`` weights a stratified sample back with it).
 
-A sample (``sample=N``) is stratified by period: every period gets an equal part of N (a period with fewer
-hits gives all it has, the rest goes to the others), so rare years are seen too; within a period the hits
-are drawn at random with ``seed``, so the same call gives the same sample. ``excluded=True`` lists what the
+A sample (``sample=N``) is stratified by period. With ``allocation="equal"`` (the default) every period gets
+an equal part of N (a period with fewer hits gives all it has, the rest goes to the others), so rare years
+are seen too; with ``"proportional"`` each period gets its share of the hits (largest remainders), so the
+sample mirrors the corpus and its plain precision estimates the corpus's (self-weighting). Within a period
+the hits are drawn at random with ``seed``, so the same call gives the same sample. ``excluded=True`` lists what the
 theme's exclusions drop instead (``exclude`` globs and context rules), to check that they drop no real hits.
 ``kwic_sheet.py`` writes the hits as a coding sheet or a REFI-QDA project.
 """
@@ -90,6 +92,7 @@ def kwic(
     seed: int = 0,
     width: int = 60,
     excluded: bool = False,
+    allocation: str = "equal",
     progress: Progress | None = None,
 ) -> KwicResult:
     """The hits of ``theme`` in context (see the module docstring). ``term``: a glob over vocabulary terms
@@ -102,7 +105,10 @@ def kwic(
     docs = documents(store, cfg.trends)
     units, counts = _candidates(store, matcher, theme, term, excluded, docs.periods)
     finder = _Finder(store, cfg, matcher, theme, term, excluded, width)
-    chosen = _draw(units, counts, sample, seed, finder, progress)
+    if allocation not in ALLOCATIONS:
+        raise InputError(f"allocation must be one of {', '.join(ALLOCATIONS)}, got {allocation!r}")
+    quota = None if sample is None else ALLOCATIONS[allocation](sample, counts)
+    chosen = _draw(units, quota, sample, seed, finder, progress)
     rows = [finder.row(u, docs, cfg.trends.groups) for u in chosen]
     for r in rows:
         r["period_hits"] = counts.get(r["period"], 0)
@@ -306,15 +312,34 @@ def allocate(n: int, available: dict[str, int]) -> dict[str, int]:
     return quota
 
 
+def proportional(n: int, available: dict[str, int]) -> dict[str, int]:
+    """``n`` draws spread over the strata in proportion to their sizes (Hamilton's largest remainders; ties go
+    to the stratum first in sorted order); all of every stratum when ``n`` is at least their total."""
+    total = sum(available.values())
+    if n >= total:
+        return dict(available)
+    exact = {k: n * v / total for k, v in available.items()}
+    quota = {k: int(x) for k, x in exact.items()}
+    rest = n - sum(quota.values())
+    for k in sorted(available, key=lambda k: (-(exact[k] - quota[k]), k))[:rest]:
+        quota[k] += 1
+    return quota
+
+
+ALLOCATIONS: dict[str, Callable[[int, dict[str, int]], dict[str, int]]] = {
+    "equal": allocate, "proportional": proportional,
+}  # fmt: skip
+
+
 def _draw(
-    units: dict[str, list[_Unit]], counts: dict[str, int], sample: int | None, seed: int, finder: _Finder,
+    units: dict[str, list[_Unit]], quota: dict[str, int] | None, sample: int | None, seed: int, finder: _Finder,
     progress: Progress | None,
 ) -> list[dict[str, Any]]:  # fmt: skip
     """The selected hits: all of them, or a sample stratified by period (candidates are drawn in a seeded
     random order and taken while their period's quota is not full: a candidate that turns out not to be a
     selected hit, e.g. dropped by a context rule, is passed over, so the sample is uniform over the hits)."""
     say = progress or (lambda done, total, item: None)
-    if sample is None:
+    if sample is None or quota is None:
         out = []
         total = sum(len(u) for u in units.values())
         done = 0
@@ -329,7 +354,6 @@ def _draw(
         return out
     if sample < 1:
         raise InputError("--sample must be at least 1")
-    quota = allocate(sample, counts)
     out = []
     for key in sorted(units):
         order = list(units[key])
