@@ -159,6 +159,35 @@ def test_near_rule_drops_advice_to_firms_and_keeps_counselling(text: str, word: 
     assert (word in [text[a:b] for a, b, _ in matcher.excluded_spans("interaktion", text)]) is dropped
 
 
+PHRASES = [
+    # a phrase hit next to firms: dropped like a single word would be
+    ("Zudem wollen wir die Beratung und Unterstützung insbesondere kleiner und mittlerer Unternehmen bei der "
+     "Rohstoffsicherung verbessern.", True),
+    # the same phrase for parents: kept
+    ("Eltern haben Anspruch auf Beratung und Unterstützung bei der Ausübung des Umgangsrechts.", False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "dropped"), PHRASES, ids=["firms", "parents"])
+def test_context_rules_see_hits_stored_as_phrases(text: str, dropped: bool) -> None:
+    """"Beratung" alone is no interaktion term, "beratung_und_unterstützung" (a learned phrase) is: the rules
+    check the phrase's written words when the passage stores the phrase, and the table drops it then."""
+    from pipeline.preprocess import term_normaliser
+    from pipeline.trends.codebook import _Classifier, context_drops
+
+    matcher = load_codebook().matcher(term_normaliser())
+    phrase = "beratung_und_unterstützung"
+    assert matcher.themes_of(phrase) == ("interaktion",) and not matcher.themes_of("beratung")
+    assert matcher.excluded_spans("interaktion", text) == []  # without the stored phrase: no word to check
+    spans = matcher.excluded_spans("interaktion", text, [phrase])
+    assert [text[a:b] for a, b, _ in spans] == (["Beratung und Unterstützung"] if dropped else [])
+    toks = ["zudem", phrase, "unternehmen"]
+    cls = _Classifier(matcher)
+    cls.learn(set(toks))
+    j = matcher.keys.index("interaktion")
+    assert context_drops(matcher, text, toks, {phrase}, cls.context).get(j, 0) == (1 if dropped else 0)
+
+
 def test_near_window_counts_written_words_on_both_sides() -> None:
     book = codebook_from_dict(
         {"themes": {"x": {"label": "x", "terms": ["Beratungsangebot"],

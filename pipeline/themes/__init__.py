@@ -209,11 +209,12 @@ class ThemeMatcher:
         i = key if isinstance(key, int) else self.keys.index(key)
         return self._context[i].occurrences(text)
 
-    def excluded_spans(self, key: str | int, text: str) -> list[tuple[int, int, str]]:
+    def excluded_spans(self, key: str | int, text: str, phrases: Iterable[str] = ()) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words of ``text`` whose hits of theme ``key`` (a key or its
-        index) the theme's context rules drop."""
+        index) the theme's context rules drop. ``phrases``: the passage's stored phrase terms that are hits the
+        rules look at (their written words are checked as one hit; see ``ContextExcluder.spans``)."""
         i = key if isinstance(key, int) else self.keys.index(key)
-        return self._context[i].spans(text)
+        return self._context[i].spans(text, phrases)
 
     def count(self, tokens: Iterable[str]) -> dict[str, int]:
         """Term hits per theme for one passage: ``{theme_key: hits}``, only themes with hits."""

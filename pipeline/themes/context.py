@@ -367,30 +367,63 @@ class ContextExcluder:
                         found[m.start()] = (m.start(), m.end(), term)
         return [found[s] for s in sorted(found)]
 
-    def spans(self, text: str) -> list[tuple[int, int, str]]:
+    def spans(self, text: str, phrases: Iterable[str] = ()) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words in ``text`` whose hit the rules exclude, in text order.
 
         A word is excluded by the first rule (in codebook order) whose context matches it and that looks at
         its term; whether a rule looks at a written form is decided once (``_verdict``), the context checks
-        (the costly part) only run for words whose form is not known to be no hit of the rule."""
+        (the costly part) only run for words whose form is not known to be no hit of the rule.
+
+        ``phrases``: the phrase terms ("beratung_und_unterstützung") stored for this passage that are hits
+        the rules look at. A candidate word that is no hit alone may be part of one of them; then the
+        written words of the phrase around it are the hit whose context is checked (see ``_phrase_at``)."""
         found: dict[int, tuple[int, int, str]] = {}
         low = lowered(text)
+        wanted = frozenset(phrases)
         for k, (candidates, _, before, after, near) in enumerate(self._checks):
             verdicts = self._verdicts[k]
             for m in candidates.finditer(text, low):
                 a, b = m.start(), m.end()
-                if a in found or verdicts.get(m.group()) == "":
+                if a in found:
                     continue
+                known = verdicts.get(m.group())  # None: not decided yet (after the context check, if it matches)
+                if known == "" or (known is None and wanted and not self._verdict(k, m.group())):
+                    if not wanted:
+                        continue
+                    group = self._phrase_at(k, text, a, b, wanted)
+                    if group is None or group[0] in found:
+                        continue
+                    a, b, term = group
+                else:
+                    term = known or ""
                 if not (
                     (before is not None and before.found(text, a))
                     or (after is not None and after.match(text, b, b + _WINDOW))
                     or (near is not None and near.found(text, a, b))
                 ):
                     continue
-                term = self._verdict(k, m.group())
+                term = term or self._verdict(k, m.group())
                 if term:
                     found[a] = (a, b, term)
         return [found[s] for s in sorted(found)]
+
+    def _phrase_at(self, k: int, text: str, a: int, b: int, wanted: frozenset[str]) -> tuple[int, int, str] | None:
+        """The written words around the word at ``a:b`` that make one of the ``wanted`` phrase terms (as many
+        words as the phrase has parts, the word among them), as ``(start, end, term)``; None if none does."""
+        sizes = {t.count("_") + 1 for t in wanted}
+        span = max(sizes) * _CHARS_PER_WORD
+        left = list(WORD_RE.finditer(text, max(0, a - span), a))
+        right = list(WORD_RE.finditer(text, b, min(len(text), b + span)))
+        words = [(w.start(), w.end()) for w in left[-(max(sizes) - 1) :]] + [(a, b)]
+        at = len(words) - 1
+        words += [(w.start(), w.end()) for w in right[: max(sizes) - 1]]
+        for size in sorted(sizes):
+            for first in range(max(0, at - size + 1), min(at, len(words) - size) + 1):
+                start, end = words[first][0], words[first + size - 1][1]
+                term = self._verdict(k, text[start:end])
+                if term in wanted:
+                    return start, end, term
+        return None
 
 
 WORD_RE = re.compile(WORD)

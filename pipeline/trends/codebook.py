@@ -87,13 +87,15 @@ def context_drops(
 ) -> dict[int, int]:
     """Hits per theme index that the context rules drop in a passage: the excluded words the rules find in its
     ``text`` that are stored as the hit term itself (see ``stored_alone``)."""
+    present = tuple(present)
     themes: set[int] = set()
     for term in present:
         themes.update(context.get(term, ()))
     drops = {}
     for j in themes:
         by_term: dict[str, list[int]] = {}
-        for start, _, term in matcher.excluded_spans(j, text):
+        phrases = [t for t in present if "_" in t and j in context.get(t, ())]
+        for start, _, term in matcher.excluded_spans(j, text, phrases):
             if j in context.get(term, ()):
                 by_term.setdefault(term, []).append(start)
         k = sum(stored_alone(matcher, j, text, toks, term, starts) for term, starts in by_term.items())

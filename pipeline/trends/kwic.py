@@ -212,8 +212,10 @@ class _Finder:
         self, row: Any, toks: list[str], text: str, spans: list[tuple[str, int, int]]
     ) -> list[dict[str, Any]]:
         j, m = self.j, self.matcher
-        self.cls.learn(set(toks))
-        dropped = m.excluded_spans(j, text) if m.has_context else []
+        present = set(toks)
+        self.cls.learn(present)
+        phrases = [t for t in present if "_" in t and j in self.cls.context.get(t, ())]
+        dropped = m.excluded_spans(j, text, phrases) if m.has_context else []
         left: dict[str, int] = {}  # per term: how many hits the context rules drop (as the table counts them)
         for _, _, term in dropped:
             if j in self.cls.context.get(term, ()):
