@@ -86,6 +86,11 @@ def test_filters_counts_and_prefix_lookup(store_path: Path) -> None:
         assert [d.id for d in store.iter_documents(doc_type="Studie")] == ["d001"]
         assert store.count_publishers() == {"FES": 2, "ver.di": 1}
         assert store.count_by("year") == {"": 1, "2019": 1, "2021": 1}
+        assert store.count_by("year", status="extracted") == {}
+        with store.transaction():
+            store.set_status("d002", "extracted")
+            store.set_status("d003", "extracted")
+        assert store.count_by("year", status="extracted") == {"": 1, "2021": 1}  # what the report's histogram shows
         assert store.find_document("d00") is None  # ambiguous prefix
         assert store.find_document("d002").publishers == ("FES",)
 

@@ -90,10 +90,7 @@ def tables_problem(out_dir: str | Path, model_dir: str | Path | None, cfg: Confi
 
 
 def _corpus_info(store: CorpusStore) -> dict[str, Any]:
-    by_year: dict[str, int] = {}
-    for d in store.iter_documents(status="extracted"):
-        y = d.date[:4] if d.date else ""
-        by_year[y] = by_year.get(y, 0) + 1
+    by_year = store.count_by("year", status="extracted")  # one query, not a pass over every document
     pubs = store.count_publishers()
     top = dict(list(pubs.items())[:12])
     if len(pubs) > 12:

@@ -160,14 +160,20 @@ class DocumentsMixin:
             (status, error, utcnow(), *fields.values(), doc_id),
         )
 
-    def count_by(self, column: str) -> dict[str, int]:
-        """Counts of documents per value of ``status``, ``format``, ``doc_type``, ``language`` or year."""
+    def count_by(self, column: str, status: str | None = None) -> dict[str, int]:
+        """Counts of documents per value of ``status``, ``format``, ``doc_type``, ``language`` or year (of the
+        documents with ``status`` only, when given)."""
         expr = {
             "status": "status", "format": "format", "doc_type": "doc_type",
             "language": "language", "year": "substr(date, 1, 4)",
         }[column]  # fmt: skip
-        rows = self.conn.execute(f"SELECT {expr} AS k, COUNT(*) FROM documents GROUP BY k ORDER BY k")
-        return {("" if k is None else str(k)): n for k, n in rows}
+        where, args = ("WHERE status = ?", (status,)) if status is not None else ("", ())
+        rows = self.conn.execute(f"SELECT {expr} AS k, COUNT(*) FROM documents {where} GROUP BY k ORDER BY k", args)
+        out: dict[str, int] = {}
+        for k, n in rows:  # NULL and "" are both "" (no value)
+            key = "" if k is None else str(k)
+            out[key] = out.get(key, 0) + n
+        return out
 
     def count_publishers(self) -> dict[str, int]:
         rows = self.conn.execute(
