@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.modeling.corpus import load_corpus
+from pipeline.modeling.corpus import Corpus
 
 if TYPE_CHECKING:
+    from pipeline.artefacts import Passage
     from pipeline.store import CorpusStore
 
 Progress = Callable[[int, int, str], None]
@@ -35,9 +36,19 @@ def infer(store: CorpusStore, model_dir: str | Path, *, progress: Progress | Non
 
     model_dir = Path(model_dir)
     fitted = load_model(model_dir)
-    corpus = load_corpus(store, allow_empty=True)
     known = read_fitted_ids(model_dir)
-    new = [i for i, pid in enumerate(corpus.ids) if pid not in known]
+    seen = [0]  # passages the model already has (streamed past, not held)
+
+    def unknown(passages: Iterator[Passage]) -> Iterator[Passage]:
+        for p in passages:
+            if p.id in known:
+                seen[0] += 1
+            else:
+                yield p
+
+    # only the new passages are held (in the store's order), not the whole corpus
+    corpus = Corpus.from_passages(unknown(store.iter_passages()), preprocess_hash=store.preprocess_config_hash())
+    new = list(range(len(corpus.ids)))
     warnings = []
     fitted_hash = fitted.manifest.get("preprocess_config_hash")
     if corpus.preprocess_hash and fitted_hash and corpus.preprocess_hash != fitted_hash:
@@ -53,4 +64,4 @@ def infer(store: CorpusStore, model_dir: str | Path, *, progress: Progress | Non
         write_doc_topics(model_dir, rows, shares, append=True)
     if progress:
         progress(len(new), len(new), "infer")
-    return InferResult(str(model_dir), len(new), len(corpus.ids) - len(new), warnings)
+    return InferResult(str(model_dir), len(new), seen[0], warnings)
