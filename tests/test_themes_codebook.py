@@ -162,7 +162,7 @@ def test_context_fast_paths_find_what_the_plain_regexes_find(text: str) -> None:
     pre-check give the same words as the regexes alone, for every rule of the shipped codebook and a few more."""
     import re
 
-    from pipeline.themes.context import _SEP_CHAR, _Before, _Candidates, lowered
+    from pipeline.themes.context_match import _SEP_CHAR, _Before, _Candidates, lowered
 
     lead = r"(?<![\w\-])"
     rules = [r for t in load_codebook() for r in t.context]

@@ -42,7 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import CodebookError
-from pipeline.themes.context import ContextExcluder, ContextRule, reject_unknown_fields, rule_from_dict
+from pipeline.themes.context import ContextRule, reject_unknown_fields, rule_from_dict
+from pipeline.themes.context_match import ContextExcluder
 
 #: Theme keys of the shipped codebook, in their fixed order (contracts.md).
 DEFAULT_THEME_KEYS = (
