@@ -48,7 +48,7 @@ def infer(store: CorpusStore, model_dir: str | Path, *, progress: Progress | Non
 
     # only the new passages are held (in the store's order), not the whole corpus
     corpus = Corpus.from_passages(unknown(store.iter_passages()), preprocess_hash=store.preprocess_config_hash())
-    new = list(range(len(corpus.ids)))
+    n_new = len(corpus.ids)
     warnings = []
     fitted_hash = fitted.manifest.get("preprocess_config_hash")
     if corpus.preprocess_hash and fitted_hash and corpus.preprocess_hash != fitted_hash:
@@ -56,12 +56,11 @@ def infer(store: CorpusStore, model_dir: str | Path, *, progress: Progress | Non
             f"passages were preprocessed with config {corpus.preprocess_hash}, the model with {fitted_hash}; "
             "refit (`themenradar fit`) for comparable topics"
         )
-    if new:
-        tokens = [corpus.tokens[i] for i in new]
-        dtm = Dtm.from_tokens(tokens, [corpus.ids[i] for i in new], vocabulary=fitted.model.vocabulary_)
+    if n_new:
+        dtm = Dtm.from_tokens(corpus.tokens, corpus.ids, vocabulary=fitted.model.vocabulary_)
         shares = fitted.model.transform(dtm)
-        rows = [corpus.row_meta(i, "infer") for i in new]
+        rows = [corpus.row_meta(i, "infer") for i in range(n_new)]
         write_doc_topics(model_dir, rows, shares, append=True)
     if progress:
-        progress(len(new), len(new), "infer")
-    return InferResult(str(model_dir), len(new), seen[0], warnings)
+        progress(n_new, n_new, "infer")
+    return InferResult(str(model_dir), n_new, seen[0], warnings)

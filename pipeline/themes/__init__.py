@@ -210,11 +210,12 @@ class ThemeMatcher:
         i = key if isinstance(key, int) else self.keys.index(key)
         return self._context[i].occurrences(text)
 
-    def excluded_spans(self, key: str | int, text: str, phrases: Iterable[str] = ()) -> list[tuple[int, int, str]]:
+    def excluded_spans(self, key: str | int, text: str, stored: Iterable[str] = ()) -> list[tuple[int, int, str]]:
         """``(start, end, term)`` of the written words of ``text`` whose hits of theme ``key`` (a key or its
-        index) the theme's context rules drop. ``phrases``: the passage's stored phrase terms that are hits the
-        rules look at (their written words are checked as one hit; see ``ContextExcluder.spans``)."""
+        index) the theme's context rules drop. ``stored``: the passage's stored terms; those that are phrases
+        the rules look at are checked as their written words (see ``ContextExcluder.spans``)."""
         i = key if isinstance(key, int) else self.keys.index(key)
+        phrases = [t for t in stored if "_" in t and i in self.context_themes(t)]
         return self._context[i].spans(text, phrases)
 
     def count(self, tokens: Iterable[str]) -> dict[str, int]:

@@ -94,8 +94,7 @@ def context_drops(
     drops = {}
     for j in themes:
         by_term: dict[str, list[int]] = {}
-        phrases = [t for t in present if "_" in t and j in context.get(t, ())]
-        for start, _, term in matcher.excluded_spans(j, text, phrases):
+        for start, _, term in matcher.excluded_spans(j, text, present):
             if j in context.get(term, ()):
                 by_term.setdefault(term, []).append(start)
         k = sum(stored_alone(matcher, j, text, toks, term, starts) for term, starts in by_term.items())

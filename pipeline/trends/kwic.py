@@ -105,10 +105,12 @@ def kwic(
     docs = documents(store, cfg.trends)
     units, counts = _candidates(store, matcher, theme, term, excluded, docs.periods)
     finder = _Finder(store, cfg, matcher, theme, term, excluded, width)
+    if sample is not None and sample < 1:
+        raise InputError("--sample must be at least 1")
     if allocation not in ALLOCATIONS:
         raise InputError(f"allocation must be one of {', '.join(ALLOCATIONS)}, got {allocation!r}")
     quota = None if sample is None else ALLOCATIONS[allocation](sample, counts)
-    chosen = _draw(units, quota, sample, seed, finder, progress)
+    chosen = _draw(units, quota, seed, finder, progress)
     rows = [finder.row(u, docs, cfg.trends.groups) for u in chosen]
     for r in rows:
         r["period_hits"] = counts.get(r["period"], 0)
@@ -214,8 +216,7 @@ class _Finder:
         j, m = self.j, self.matcher
         present = set(toks)
         self.cls.learn(present)
-        phrases = [t for t in present if "_" in t and j in self.cls.context.get(t, ())]
-        dropped = m.excluded_spans(j, text, phrases) if m.has_context else []
+        dropped = m.excluded_spans(j, text, present) if m.has_context else []
         left: dict[str, int] = {}  # per term: how many hits the context rules drop (as the table counts them)
         for _, _, term in dropped:
             if j in self.cls.context.get(term, ()):
@@ -334,14 +335,15 @@ ALLOCATIONS: dict[str, Callable[[int, dict[str, int]], dict[str, int]]] = {
 
 
 def _draw(
-    units: dict[str, list[_Unit]], quota: dict[str, int] | None, sample: int | None, seed: int, finder: _Finder,
+    units: dict[str, list[_Unit]], quota: dict[str, int] | None, seed: int, finder: _Finder,
     progress: Progress | None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """The selected hits: all of them, or a sample stratified by period (candidates are drawn in a seeded
-    random order and taken while their period's quota is not full: a candidate that turns out not to be a
-    selected hit, e.g. dropped by a context rule, is passed over, so the sample is uniform over the hits)."""
+    """The selected hits: all of them (``quota`` None), or a sample stratified by period, ``quota`` hits of
+    each (candidates are drawn in a seeded random order and taken while their period's quota is not full: a
+    candidate that turns out not to be a selected hit, e.g. dropped by a context rule, is passed over, so the
+    sample is uniform over the hits)."""
     say = progress or (lambda done, total, item: None)
-    if sample is None or quota is None:
+    if quota is None:
         out = []
         total = sum(len(u) for u in units.values())
         done = 0
@@ -354,9 +356,8 @@ def _draw(
                 if done % 200 == 0:
                     say(done, total, key)
         return out
-    if sample < 1:
-        raise InputError("--sample must be at least 1")
     out = []
+    wanted = sum(quota.values())
     for key in sorted(units):
         order = list(units[key])
         random.Random(f"{seed}|{key}").shuffle(order)
@@ -368,5 +369,5 @@ def _draw(
             if hit is not None:
                 out.append(hit)
                 taken += 1
-        say(len(out), sample, key)
+        say(len(out), wanted, key)
     return out
